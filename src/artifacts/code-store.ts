@@ -1,0 +1,97 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { invalidParameter } from '../domain/errors.js';
+import type { CodeRef } from '../domain/function.js';
+import { ZIP_MAX_BYTES } from '../domain/limits.js';
+import type { BlobStore } from '../store/ports.js';
+import { unzipTo } from './unzip.js';
+
+const IMAGE_KEY = /^[0-9a-f]{64}$/;
+
+/**
+ * Deployment packages: the zip is kept as a content-addressed blob (what GetFunction hands back)
+ * and unpacked once into `images/<key>/`, the read-only folder sandboxes run from. Identical
+ * uploads share both. `images/<key>.size` is written last and marks a complete image.
+ */
+export class CodeStore {
+  /** Unpacks in progress per image key, so two uploads of one zip never race on its folder. */
+  readonly #unpacking = new Map<string, Promise<number>>();
+
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly imagesDir: string,
+  ) {}
+
+  imagePath(imageKey: string): string {
+    if (!IMAGE_KEY.test(imageKey)) throw new Error(`invalid image key: ${imageKey}`);
+    return join(this.imagesDir, imageKey);
+  }
+
+  /** Validates and stores a zip; rejects with InvalidParameterValueException on a bad archive. */
+  async ingestZip(zip: Buffer): Promise<CodeRef> {
+    if (zip.length > ZIP_MAX_BYTES) {
+      throw invalidParameter(`Zipped size must be smaller than ${ZIP_MAX_BYTES} bytes`);
+    }
+    const digest = createHash('sha256').update(zip).digest();
+    const imageKey = digest.toString('hex');
+    let unpack = this.#unpacking.get(imageKey);
+    if (!unpack) {
+      unpack = this.#unpack(zip, imageKey).finally(() => this.#unpacking.delete(imageKey));
+      this.#unpacking.set(imageKey, unpack);
+    }
+    const unzippedSize = await unpack;
+    const blobKey = await this.blobs.put(zip);
+    return { sha256: digest.toString('base64'), size: zip.length, blobKey, imageKey, unzippedSize };
+  }
+
+  async zip(blobKey: string): Promise<Buffer | undefined> {
+    return this.blobs.get(blobKey);
+  }
+
+  /** Removes blobs and images no function refers to any more, and leftovers of crashed unpacks. */
+  async collectGarbage(referenced: { blobKeys: Set<string>; imageKeys: Set<string> }): Promise<void> {
+    for (const key of await this.blobs.keys()) {
+      if (!referenced.blobKeys.has(key)) await this.blobs.delete(key);
+    }
+    let names: string[] = [];
+    try {
+      names = await readdir(this.imagesDir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const key = name.slice(0, 64);
+      if (name.endsWith('.tmp') || (IMAGE_KEY.test(key) && !referenced.imageKeys.has(key))) {
+        await rm(join(this.imagesDir, name), { recursive: true, force: true });
+      }
+    }
+  }
+
+  async #unpack(zip: Buffer, imageKey: string): Promise<number> {
+    const final = this.imagePath(imageKey);
+    const marker = `${final}.size`;
+    const existing = await readSize(marker);
+    if (existing !== undefined) return existing;
+    const tmp = join(this.imagesDir, `${imageKey}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      const size = await unzipTo(zip, tmp);
+      // A folder without its marker is the leftover of a crash mid-unpack.
+      await rm(final, { recursive: true, force: true });
+      await rename(tmp, final);
+      await writeFile(marker, String(size));
+      return size;
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+}
+
+async function readSize(path: string): Promise<number | undefined> {
+  try {
+    const n = Number(await readFile(path, 'utf8'));
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}

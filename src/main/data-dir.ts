@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The layout of a data directory (`--data-dir`). */
+export interface DataDir {
+  root: string;
+  database: string;
+  blobs: string;
+  images: string;
+  /** Per-sandbox scratch folders (`/tmp` of each sandbox). */
+  sandboxTmp: string;
+  /** Layers, seen as `/opt`. */
+  opt: string;
+  /** A random secret for signing links and deriving function credentials. */
+  secret: Buffer;
+}
+
+export function prepareDataDir(dir: string): DataDir {
+  const root = resolve(dir);
+  const d = {
+    root,
+    database: join(root, 'nimbus.db'),
+    blobs: join(root, 'blobs'),
+    images: join(root, 'images'),
+    sandboxTmp: join(root, 'sandbox-tmp'),
+    opt: join(root, 'opt'),
+  };
+  for (const p of [root, d.blobs, d.images, d.opt]) mkdirSync(p, { recursive: true });
+  // Scratch of sandboxes from a previous run (a crash leaves them) is garbage.
+  rmSync(d.sandboxTmp, { recursive: true, force: true });
+  mkdirSync(d.sandboxTmp, { recursive: true });
+  // Without this, Node would treat CommonJS function code under a data dir inside an ESM
+  // project as ESM (it looks for the nearest package.json above the code).
+  writeFileSync(join(d.images, 'package.json'), '{"type":"commonjs"}\n');
+  const secretFile = join(root, 'secret');
+  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  const secret = Buffer.from(readFileSync(secretFile, 'utf8').trim(), 'hex');
+  return { ...d, secret };
+}

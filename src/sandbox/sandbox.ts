@@ -1,0 +1,567 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Clock, Timer } from '../domain/clock.js';
+import { SYNC_RESPONSE_MAX_BYTES } from '../domain/limits.js';
+import {
+  type DeliveredInvocation,
+  type PostResult,
+  type RuntimeApiDelegate,
+  RuntimeApiServer,
+  readBody,
+} from '../runtime-api/server.js';
+import { type SandboxIdentity, sandboxEnvironment } from './environment-variables.js';
+import type { ExitInfo, SandboxExecutor, SandboxProcess } from './executor.js';
+import { InvocationLog } from './invocation-log.js';
+import { LineSplitter } from './line-splitter.js';
+import type { LogSink } from './log-sink.js';
+import {
+  billedMilliseconds,
+  endLine,
+  initStartLine,
+  reportLine,
+  startLine,
+  timeoutLine,
+} from './platform-log.js';
+import { runtimeCommand } from './runtime-launcher.js';
+
+/**
+ * One execution environment: a runtime process, its Runtime API endpoint and its logs, serving one
+ * invocation at a time.
+ *
+ *   starting ──init ok──▶ ready ◀──▶ busy
+ *      │                    │          │
+ *      └── init error, exit, timeout, stop() ──▶ stopped
+ *
+ * A sandbox handed out while `starting` runs its first invocation as soon as init completes (a
+ * cold start); an init failure becomes that invocation's error, as on Lambda.
+ */
+export type SandboxState = 'starting' | 'ready' | 'busy' | 'stopped';
+
+export interface SandboxOptions {
+  identity: Omit<SandboxIdentity, 'logStream'>;
+  codeDir: string;
+  timeoutSeconds: number;
+  ephemeralStorageMb: number;
+  executor: SandboxExecutor;
+  logSink: LogSink;
+  clock: Clock;
+  nodeExecutable: string;
+  runtimeApiHost: string;
+  initTimeoutMs: number;
+  onStopped?: (sandbox: Sandbox) => void;
+}
+
+export interface InvocationInput {
+  requestId: string;
+  invokedFunctionArn: string;
+  payload: Buffer;
+  traceId?: string;
+  clientContext?: string;
+  cognitoIdentity?: string;
+  tenantId?: string;
+}
+
+export type InvocationOutcomeKind = 'success' | 'error' | 'timeout' | 'crash' | 'oom' | 'init-error';
+
+export interface InvocationResult {
+  requestId: string;
+  outcome: InvocationOutcomeKind;
+  /** The response body, or the error JSON for every other outcome. */
+  payload: Buffer;
+  contentType?: string;
+  errorType?: string;
+  /** Epoch ms when the invocation was handed to the runtime. */
+  startedAt: number;
+  durationMs: number;
+  billedMs: number;
+  initDurationMs?: number;
+  cold: boolean;
+  maxMemoryMb: number;
+  logTail: InvocationLog;
+}
+
+export class SandboxUnavailableError extends Error {
+  override readonly name = 'SandboxUnavailableError';
+}
+
+type InitOutcome = { ok: true; initMs: number } | { ok: false; initMs: number; failure: InitFailure };
+
+type InitFailure =
+  | { kind: 'init-error'; errorType: string; body: Buffer }
+  | { kind: 'exit'; exit: ExitInfo }
+  | { kind: 'timeout'; seconds: number };
+
+interface Active {
+  input: InvocationInput;
+  log: InvocationLog;
+  startedAt: number;
+  startedMono: number;
+  cold: boolean;
+  initMs?: number;
+  timer: Timer;
+  done: boolean;
+  resolve: (r: InvocationResult) => void;
+}
+
+export class Sandbox implements RuntimeApiDelegate {
+  readonly id = randomBytes(16).toString('hex');
+  readonly logStream: string;
+  #state: SandboxState = 'starting';
+  #claimed = false;
+  #initReported = false;
+  #process?: SandboxProcess;
+  readonly #server: RuntimeApiServer;
+  #nextWaiter?: (inv: DeliveredInvocation) => void;
+  #queued?: DeliveredInvocation;
+  #active?: Active;
+  #initStartMono = 0;
+  #initSettled = false;
+  #initTimer?: Timer;
+  #resolveInit!: (o: InitOutcome) => void;
+  readonly #init: Promise<InitOutcome>;
+  #lastPeakBytes = 0;
+  #exit?: ExitInfo;
+  #released = false;
+  #resolveClosed!: () => void;
+  /** Settles when the process is gone and everything it held is released. */
+  readonly closed = new Promise<void>((ok) => {
+    this.#resolveClosed = ok;
+  });
+  /** Set once the sandbox is used up (timeout, crash, stop): it never returns to `ready`. */
+  #retired = false;
+
+  constructor(private readonly o: SandboxOptions) {
+    const d = new Date(o.clock.now());
+    const ymd = `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}`;
+    this.logStream = `${ymd}/[${o.identity.version}]${this.id}`;
+    this.#server = new RuntimeApiServer(this, {
+      host: o.runtimeApiHost,
+      maxResponseBytes: SYNC_RESPONSE_MAX_BYTES,
+    });
+    this.#init = new Promise((ok) => {
+      this.#resolveInit = ok;
+    });
+  }
+
+  get state(): SandboxState {
+    return this.#state;
+  }
+
+  /** Free to take an invocation: ready, or still starting and not promised to anyone. */
+  get available(): boolean {
+    return !this.#claimed && (this.#state === 'ready' || this.#state === 'starting');
+  }
+
+  get pid(): number | undefined {
+    return this.#process?.pid;
+  }
+
+  /** Spawns the runtime. Never rejects: failures surface through the first invocation. */
+  async start(): Promise<void> {
+    const o = this.o;
+    let address: string;
+    try {
+      address = await this.#server.listen();
+      const paths = o.executor.paths(o.codeDir, this.id);
+      const env = sandboxEnvironment({ ...o.identity, logStream: this.logStream }, paths, address);
+      const cmd = runtimeCommand(o.identity.runtime, paths, o.nodeExecutable);
+      this.#initStartMono = o.clock.monotonic();
+      this.#writeUnattributed(initStartLine(o.identity.runtime, process.version));
+      this.#process = o.executor.spawn(
+        {
+          ...cmd,
+          env,
+          codeDir: o.codeDir,
+          memoryMb: o.identity.memoryMb,
+          ephemeralStorageMb: o.ephemeralStorageMb,
+        },
+        this.id,
+      );
+    } catch (e) {
+      this.#writeUnattributed(`[nimbus] the sandbox could not start: ${(e as Error).message}`);
+      this.#settleInit({ kind: 'exit', exit: { code: null, signal: null, oomKilled: false } });
+      this.stop();
+      return;
+    }
+    const proc = this.#process;
+    const out = new LineSplitter((l) => this.#onLine(l));
+    const err = new LineSplitter((l) => this.#onLine(l));
+    proc.stdout.on('data', (c: Buffer) => out.push(c));
+    proc.stderr.on('data', (c: Buffer) => err.push(c));
+    void proc.exited.then((info) => {
+      out.flush();
+      err.flush();
+      this.#onExit(info);
+    });
+    this.#initTimer = o.clock.setTimeout(() => {
+      this.#settleInit({ kind: 'timeout', seconds: o.initTimeoutMs / 1000 });
+      this.#kill();
+    }, o.initTimeoutMs);
+  }
+
+  /**
+   * Runs one invocation. Waits for init on a cold sandbox. Rejects with
+   * {@link SandboxUnavailableError} when the sandbox died before the event reached it (the caller
+   * may use another sandbox); every other failure is a result.
+   */
+  async invoke(input: InvocationInput): Promise<InvocationResult> {
+    if (!this.available) throw new SandboxUnavailableError(`sandbox ${this.id} is ${this.#state}`);
+    this.#claimed = true;
+    const init = await this.#init;
+    const cold = !this.#initReported;
+    this.#initReported = true;
+    if (!init.ok) return this.#initFailureResult(input, init.initMs, init.failure);
+    if (this.#state !== 'ready') {
+      this.#claimed = false;
+      throw new SandboxUnavailableError(`sandbox ${this.id} is ${this.#state}`);
+    }
+    this.#state = 'busy';
+    const o = this.o;
+    return new Promise<InvocationResult>((resolve) => {
+      const startedAt = o.clock.now();
+      const log = new InvocationLog(
+        o.logSink,
+        o.identity.functionName,
+        this.logStream,
+        input.requestId,
+        o.clock.now,
+      );
+      log.write(startLine(input.requestId, o.identity.version));
+      const timeoutMs = o.timeoutSeconds * 1000;
+      const active: Active = {
+        input,
+        log,
+        startedAt,
+        startedMono: o.clock.monotonic(),
+        cold,
+        ...(cold ? { initMs: init.initMs } : {}),
+        timer: o.clock.setTimeout(() => this.#onTimeout(), timeoutMs),
+        done: false,
+        resolve,
+      };
+      this.#active = active;
+      this.#deliver({
+        requestId: input.requestId,
+        deadlineMs: startedAt + timeoutMs,
+        invokedFunctionArn: input.invokedFunctionArn,
+        payload: input.payload,
+        ...(input.traceId ? { traceId: input.traceId } : {}),
+        ...(input.clientContext ? { clientContext: input.clientContext } : {}),
+        ...(input.cognitoIdentity ? { cognitoIdentity: input.cognitoIdentity } : {}),
+        ...(input.tenantId ? { tenantId: input.tenantId } : {}),
+      });
+    });
+  }
+
+  /** Ends the sandbox now. An invocation in flight fails as a crash. Idempotent. */
+  stop(): void {
+    this.#retired = true;
+    if (this.#state !== 'busy') this.#markStopped();
+    if (this.#process && !this.#exit) this.#kill();
+    else this.#release();
+  }
+
+  // ---- Runtime API delegate -------------------------------------------------------------
+
+  awaitNext(deliver: (inv: DeliveredInvocation) => void): () => void {
+    if (!this.#initSettled) this.#settleInitOk();
+    const queued = this.#queued;
+    if (queued) {
+      this.#queued = undefined;
+      deliver(queued);
+      return () => {};
+    }
+    this.#nextWaiter = deliver;
+    return () => {
+      if (this.#nextWaiter === deliver) this.#nextWaiter = undefined;
+    };
+  }
+
+  response(requestId: string, body: Buffer, contentType: string | undefined): PostResult {
+    const active = this.#activeFor(requestId);
+    if (typeof active === 'string') return active;
+    this.#complete(active, { outcome: 'success', payload: body, ...(contentType ? { contentType } : {}) });
+    return 'accepted';
+  }
+
+  streamedResponse(requestId: string, body: IncomingMessage): PostResult {
+    const active = this.#activeFor(requestId);
+    if (typeof active === 'string') return active;
+    // Buffered for now: the caller of a plain Invoke receives the whole stream as one payload.
+    void readBody(body, SYNC_RESPONSE_MAX_BYTES).then(({ body: bytes, truncated }) => {
+      if (active.done) return;
+      if (truncated) return void this.responseTooLarge(requestId);
+      const type = body.trailers[HEADER_ERROR_TYPE];
+      if (type) {
+        const errBody = body.trailers[HEADER_ERROR_BODY];
+        const payload = errBody ? Buffer.from(errBody, 'base64') : Buffer.from('{}');
+        this.#complete(active, { outcome: 'error', errorType: type, payload });
+      } else {
+        const ct = body.headers['content-type'];
+        this.#complete(active, { outcome: 'success', payload: bytes, ...(ct ? { contentType: ct } : {}) });
+      }
+    });
+    return 'accepted';
+  }
+
+  responseTooLarge(requestId: string): PostResult {
+    const active = this.#activeFor(requestId);
+    if (typeof active === 'string') return active;
+    const payload = errorJson(
+      'Function.ResponseSizeTooLarge',
+      `Response payload size exceeded maximum allowed payload size (${SYNC_RESPONSE_MAX_BYTES} bytes).`,
+    );
+    this.#complete(active, { outcome: 'error', errorType: 'Function.ResponseSizeTooLarge', payload });
+    return 'accepted';
+  }
+
+  error(requestId: string, errorType: string, body: Buffer): PostResult {
+    const active = this.#activeFor(requestId);
+    if (typeof active === 'string') return active;
+    this.#complete(active, { outcome: 'error', errorType, payload: body });
+    return 'accepted';
+  }
+
+  initError(errorType: string, body: Buffer): PostResult {
+    if (this.#initSettled) return 'invalid-state';
+    this.#settleInit({ kind: 'init-error', errorType, body });
+    return 'accepted';
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  #activeFor(requestId: string): Active | PostResult {
+    const active = this.#active;
+    if (!active || active.input.requestId !== requestId) return 'unknown-request';
+    if (active.done) return 'invalid-state';
+    return active;
+  }
+
+  #deliver(inv: DeliveredInvocation): void {
+    const waiter = this.#nextWaiter;
+    if (waiter) {
+      this.#nextWaiter = undefined;
+      waiter(inv);
+    } else {
+      this.#queued = inv;
+    }
+  }
+
+  #onLine(line: string): void {
+    if (this.#active && !this.#active.done) this.#active.log.write(line);
+    else this.#writeUnattributed(line);
+  }
+
+  #writeUnattributed(message: string): void {
+    this.o.logSink.write({
+      functionName: this.o.identity.functionName,
+      logStream: this.logStream,
+      timestamp: this.o.clock.now(),
+      message,
+    });
+  }
+
+  #settleInitOk(): void {
+    this.#initSettled = true;
+    this.#initTimer?.cancel();
+    if (this.#state === 'starting') this.#state = 'ready';
+    this.#resolveInit({ ok: true, initMs: this.o.clock.monotonic() - this.#initStartMono });
+  }
+
+  #settleInit(failure: InitFailure): void {
+    if (this.#initSettled) return;
+    this.#initSettled = true;
+    this.#initTimer?.cancel();
+    this.#retired = true;
+    this.#resolveInit({ ok: false, initMs: this.o.clock.monotonic() - this.#initStartMono, failure });
+  }
+
+  #onTimeout(): void {
+    const active = this.#active;
+    if (!active || active.done) return;
+    this.#retired = true;
+    const seconds = this.o.timeoutSeconds;
+    const id = active.input.requestId;
+    active.log.write(timeoutLine(new Date(this.o.clock.now()).toISOString(), id, seconds));
+    const payload = errorJson(
+      'Sandbox.Timedout',
+      `RequestId: ${id} Error: Task timed out after ${seconds.toFixed(2)} seconds`,
+    );
+    this.#readPeakMemory();
+    this.#complete(active, { outcome: 'timeout', errorType: 'Sandbox.Timedout', payload }, seconds * 1000);
+    this.#kill();
+  }
+
+  #onExit(info: ExitInfo): void {
+    this.#exit = info;
+    this.#retired = true;
+    this.#settleInit({ kind: 'exit', exit: info });
+    const active = this.#active;
+    if (active && !active.done) {
+      const { errorType, message } = exitError(info);
+      const payload = errorJson(errorType, `RequestId: ${active.input.requestId} Error: ${message}`);
+      active.log.write(`RequestId: ${active.input.requestId} Error: ${message}\n${errorType}`);
+      this.#complete(active, { outcome: info.oomKilled ? 'oom' : 'crash', errorType, payload });
+    } else if (this.#state !== 'busy') {
+      this.#markStopped();
+    }
+    this.#release();
+  }
+
+  #complete(
+    active: Active,
+    r: { outcome: InvocationOutcomeKind; payload: Buffer; errorType?: string; contentType?: string },
+    fixedDurationMs?: number,
+  ): void {
+    if (active.done) return;
+    active.done = true;
+    active.timer.cancel();
+    const durationMs = fixedDurationMs ?? this.o.clock.monotonic() - active.startedMono;
+    // Lines the runtime printed before answering may still sit in the pipe; let them arrive.
+    setImmediate(() => {
+      this.#readPeakMemory();
+      const memoryMb = this.o.identity.memoryMb;
+      const maxMemoryMb =
+        r.outcome === 'oom' ? memoryMb : Math.min(memoryMb, Math.ceil(this.#lastPeakBytes / 1_048_576));
+      const billedMs = billedMilliseconds(durationMs, active.initMs);
+      const id = active.input.requestId;
+      active.log.write(endLine(id));
+      active.log.write(
+        reportLine({
+          requestId: id,
+          durationMs,
+          billedMs,
+          memoryMb,
+          maxMemoryMb,
+          ...(active.initMs === undefined ? {} : { initDurationMs: active.initMs }),
+          ...(r.outcome === 'timeout' ? { status: 'timeout' as const } : {}),
+        }),
+      );
+      if (this.#active === active) this.#active = undefined;
+      this.#claimed = false;
+      if (this.#retired) this.#markStopped();
+      else if (this.#state === 'busy') this.#state = 'ready';
+      active.resolve({
+        requestId: id,
+        outcome: r.outcome,
+        payload: r.payload,
+        ...(r.contentType ? { contentType: r.contentType } : {}),
+        ...(r.errorType ? { errorType: r.errorType } : {}),
+        startedAt: active.startedAt,
+        durationMs,
+        billedMs,
+        ...(active.initMs === undefined ? {} : { initDurationMs: active.initMs }),
+        cold: active.cold,
+        maxMemoryMb,
+        logTail: active.log,
+      });
+    });
+  }
+
+  #initFailureResult(input: InvocationInput, initMs: number, failure: InitFailure): InvocationResult {
+    const o = this.o;
+    const id = input.requestId;
+    const log = new InvocationLog(o.logSink, o.identity.functionName, this.logStream, id, o.clock.now);
+    let errorType: string;
+    let payload: Buffer;
+    let outcome: InvocationOutcomeKind = 'init-error';
+    if (failure.kind === 'init-error') {
+      errorType = failure.errorType;
+      payload = failure.body.length > 0 ? failure.body : errorJson(errorType, 'Init error');
+    } else if (failure.kind === 'timeout') {
+      errorType = 'Sandbox.Timedout';
+      payload = errorJson(
+        errorType,
+        `RequestId: ${id} Error: Task timed out after ${failure.seconds.toFixed(2)} seconds`,
+      );
+      outcome = 'timeout';
+    } else {
+      const e = exitError(failure.exit);
+      errorType = e.errorType;
+      payload = errorJson(errorType, `RequestId: ${id} Error: ${e.message}`);
+      outcome = failure.exit.oomKilled ? 'oom' : 'crash';
+    }
+    log.write(
+      `INIT_REPORT Init Duration: ${initMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`,
+    );
+    log.write(startLine(id, o.identity.version));
+    log.write(endLine(id));
+    const billedMs = billedMilliseconds(0, initMs);
+    this.#readPeakMemory();
+    const maxMemoryMb = Math.min(o.identity.memoryMb, Math.ceil(this.#lastPeakBytes / 1_048_576));
+    log.write(
+      reportLine({
+        requestId: id,
+        durationMs: 0,
+        billedMs,
+        memoryMb: o.identity.memoryMb,
+        maxMemoryMb,
+        initDurationMs: initMs,
+      }),
+    );
+    this.stop();
+    return {
+      requestId: id,
+      outcome,
+      payload,
+      errorType,
+      startedAt: o.clock.now(),
+      durationMs: 0,
+      billedMs,
+      initDurationMs: initMs,
+      cold: true,
+      maxMemoryMb,
+      logTail: log,
+    };
+  }
+
+  #readPeakMemory(): void {
+    const peak = this.#process?.peakMemoryBytes();
+    if (peak !== undefined && peak > this.#lastPeakBytes) this.#lastPeakBytes = peak;
+  }
+
+  #kill(): void {
+    this.#retired = true;
+    this.#process?.kill();
+  }
+
+  /** No longer usable: tell the owner (the pool) once. */
+  #markStopped(): void {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    this.#initTimer?.cancel();
+    const cb = this.o.onStopped;
+    this.o.onStopped = undefined;
+    cb?.(this);
+  }
+
+  /** The process is gone: free the endpoint and whatever the executor set up. */
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#server.close();
+    this.o.executor.cleanup(this.id);
+    this.#resolveClosed();
+  }
+}
+
+const HEADER_ERROR_TYPE = 'lambda-runtime-function-error-type';
+const HEADER_ERROR_BODY = 'lambda-runtime-function-error-body';
+
+function errorJson(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
+function exitError(info: ExitInfo): { errorType: string; message: string } {
+  const how = info.signal
+    ? `signal: ${info.signal === 'SIGKILL' ? 'killed' : info.signal.replace(/^SIG/, '').toLowerCase()}`
+    : `exit status ${info.code ?? 'unknown'}`;
+  return {
+    errorType: info.oomKilled ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
+    message: `Runtime exited with error: ${how}`,
+  };
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}

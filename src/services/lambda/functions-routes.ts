@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import type { AccountScope } from '../../domain/arn.js';
+import { parseFunctionRef } from '../../domain/arn.js';
+import { invalidContent, invalidParameter } from '../../domain/errors.js';
+import type { FunctionConfigPatch } from '../../domain/function.js';
+import { CODE_REQUEST_MAX_BYTES, LIST_MAX_ITEMS } from '../../domain/limits.js';
+import type { RestRouter } from '../../gateway/rest-router.js';
+import type { FunctionRegistry } from '../../registry/function-registry.js';
+import type { CodeLinks } from '../code-links.js';
+import { renderFunctionConfiguration } from './function-configuration.js';
+import { functionRef, jsonBody, type LambdaRoute } from './lambda-call.js';
+import {
+  CreateFunctionRequest,
+  ListMaxItems,
+  UpdateFunctionCodeRequest,
+  UpdateFunctionConfigurationRequest,
+} from './schemas.js';
+import { parseMembers } from './validation.js';
+
+export interface FunctionsRoutesDeps {
+  registry: FunctionRegistry;
+  codeLinks: CodeLinks;
+  scope: AccountScope;
+}
+
+/** CreateFunction, GetFunction(Configuration), ListFunctions, Update*, DeleteFunction. */
+export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsRoutesDeps): void {
+  const { registry, scope } = d;
+  const render = (v: Parameters<typeof renderFunctionConfiguration>[1]) =>
+    renderFunctionConfiguration(scope, v);
+
+  router.add('POST', '/2015-03-31/functions', {
+    operation: 'CreateFunction',
+    maxBodyBytes: CODE_REQUEST_MAX_BYTES,
+    handler: async (call) => {
+      const r = jsonBody(call, CreateFunctionRequest);
+      const ref = parseFunctionRef(scope, r.FunctionName);
+      if (ref.qualifier !== undefined) {
+        throw invalidParameter('A function name with a qualifier cannot be used to create a function.');
+      }
+      if (r.PackageType === 'Image' || r.Code.ImageUri) {
+        throw invalidParameter(
+          'Nimbus runs .zip deployment packages only; PackageType Image is not supported.',
+        );
+      }
+      if (!r.Runtime || !r.Handler) {
+        throw invalidParameter(
+          'Runtime and Handler are mandatory parameters for functions created with deployment packages.',
+        );
+      }
+      rejectUnsupported(r.Layers, r.Publish);
+      const record = await registry.create({
+        name: ref.name,
+        runtime: r.Runtime,
+        handler: r.Handler,
+        role: r.Role,
+        zip: zipFrom(r.Code),
+        ...defined({
+          description: r.Description,
+          timeout: r.Timeout,
+          memorySize: r.MemorySize,
+          environment: r.Environment?.Variables,
+          architectures: r.Architectures,
+          ephemeralStorageMb: r.EphemeralStorage?.Size,
+          tracingMode: r.TracingConfig?.Mode,
+          deadLetterTargetArn: r.DeadLetterConfig?.TargetArn || undefined,
+          tags: r.Tags,
+          loggingConfig: r.LoggingConfig && {
+            ...defined({
+              logFormat: r.LoggingConfig.LogFormat,
+              applicationLogLevel: r.LoggingConfig.ApplicationLogLevel,
+              systemLogLevel: r.LoggingConfig.SystemLogLevel,
+              logGroup: r.LoggingConfig.LogGroup,
+            }),
+          },
+        }),
+      });
+      return { status: 201, json: render(record.latest) };
+    },
+  });
+
+  const list: LambdaRoute = {
+    operation: 'ListFunctions',
+    handler: async (call) => {
+      const maxItems = call.x.query.has('MaxItems')
+        ? Math.min(parseMembers(ListMaxItems, call.x.query.get('MaxItems')), LIST_MAX_ITEMS)
+        : LIST_MAX_ITEMS;
+      const marker = call.x.query.get('Marker');
+      const after = marker ? decodeMarker(marker) : undefined;
+      const page = await registry.list(after, maxItems + 1);
+      const items = page.slice(0, maxItems);
+      const more = page.length > maxItems;
+      return {
+        status: 200,
+        json: {
+          Functions: items.map((f) => renderFunctionConfiguration(scope, f.latest, { forList: true })),
+          ...(more ? { NextMarker: encodeMarker(items[items.length - 1]!.name) } : {}),
+        },
+      };
+    },
+  };
+  router.add('GET', '/2015-03-31/functions', list);
+
+  router.add('GET', '/2015-03-31/functions/{FunctionName}', {
+    operation: 'GetFunction',
+    handler: async (call) => {
+      const { record, version } = await registry.requireVersion(functionRef(call));
+      const base = `http://${call.x.req.headers.host ?? 'localhost'}`;
+      return {
+        status: 200,
+        json: {
+          Configuration: render(version),
+          Code: { RepositoryType: 'S3', Location: d.codeLinks.url(base, version.code.blobKey) },
+          ...(Object.keys(record.tags).length > 0 ? { Tags: record.tags } : {}),
+        },
+      };
+    },
+  });
+
+  router.add('GET', '/2015-03-31/functions/{FunctionName}/configuration', {
+    operation: 'GetFunctionConfiguration',
+    handler: async (call) => ({
+      status: 200,
+      json: render((await registry.requireVersion(functionRef(call))).version),
+    }),
+  });
+
+  router.add('PUT', '/2015-03-31/functions/{FunctionName}/configuration', {
+    operation: 'UpdateFunctionConfiguration',
+    handler: async (call) => {
+      const r = jsonBody(call, UpdateFunctionConfigurationRequest);
+      rejectUnsupported(r.Layers, undefined);
+      const patch: FunctionConfigPatch = defined({
+        role: r.Role,
+        handler: r.Handler,
+        description: r.Description,
+        timeout: r.Timeout,
+        memorySize: r.MemorySize,
+        runtime: r.Runtime,
+        environment: r.Environment ? (r.Environment.Variables ?? {}) : undefined,
+        ephemeralStorageMb: r.EphemeralStorage?.Size,
+        tracingMode: r.TracingConfig?.Mode,
+        deadLetterTargetArn: r.DeadLetterConfig ? (r.DeadLetterConfig.TargetArn ?? '') : undefined,
+      });
+      if (r.LoggingConfig) {
+        patch.loggingConfig = defined({
+          logFormat: r.LoggingConfig.LogFormat,
+          applicationLogLevel: r.LoggingConfig.ApplicationLogLevel,
+          systemLogLevel: r.LoggingConfig.SystemLogLevel,
+          logGroup: r.LoggingConfig.LogGroup,
+        }) as FunctionConfigPatch['loggingConfig'];
+      }
+      const updated = await registry.updateConfiguration(functionRef(call, {}), patch, r.RevisionId);
+      return { status: 200, json: render(updated) };
+    },
+  });
+
+  router.add('PUT', '/2015-03-31/functions/{FunctionName}/code', {
+    operation: 'UpdateFunctionCode',
+    maxBodyBytes: CODE_REQUEST_MAX_BYTES,
+    handler: async (call) => {
+      const r = jsonBody(call, UpdateFunctionCodeRequest);
+      if (r.ImageUri)
+        throw invalidParameter('Nimbus runs .zip deployment packages only; ImageUri is not supported.');
+      rejectUnsupported(undefined, r.Publish);
+      const zip = zipFrom(r);
+      const ref = functionRef(call, {});
+      if (r.DryRun) {
+        const { version } = await registry.requireVersion(ref);
+        const sha256 = createHash('sha256').update(zip).digest('base64');
+        return { status: 200, json: { ...render(version), CodeSha256: sha256, CodeSize: zip.length } };
+      }
+      const updated = await registry.updateCode(ref, zip, r.RevisionId, r.Architectures);
+      return { status: 200, json: render(updated) };
+    },
+  });
+
+  router.add('DELETE', '/2015-03-31/functions/{FunctionName}', {
+    operation: 'DeleteFunction',
+    handler: async (call) => {
+      await registry.delete(functionRef(call));
+      return { status: 204 };
+    },
+  });
+}
+
+function zipFrom(code: {
+  ZipFile?: string | undefined;
+  S3Bucket?: string | undefined;
+  S3Key?: string | undefined;
+}): Buffer {
+  if (code.ZipFile !== undefined) {
+    const zip = Buffer.from(code.ZipFile, 'base64');
+    if (zip.length === 0)
+      throw invalidParameter(
+        'Could not unzip uploaded file. Please check your file, then try to upload again.',
+      );
+    return zip;
+  }
+  if (code.S3Bucket || code.S3Key) {
+    throw invalidParameter(
+      'Code from S3Bucket/S3Key is not supported yet by this Nimbus server; send Code.ZipFile.',
+    );
+  }
+  throw invalidParameter('Please provide a source for function code.');
+}
+
+function rejectUnsupported(layers: string[] | undefined, publish: boolean | undefined): void {
+  if (layers && layers.length > 0)
+    throw invalidParameter('Layers are not supported yet by this Nimbus server.');
+  if (publish)
+    throw invalidParameter('Publish (function versions) is not supported yet by this Nimbus server.');
+}
+
+function encodeMarker(name: string): string {
+  return Buffer.from(name).toString('base64url');
+}
+
+function decodeMarker(marker: string): string {
+  const name = Buffer.from(marker, 'base64url').toString('utf8');
+  if (!/^[a-zA-Z0-9-_]+$/.test(name)) throw invalidContent(`Invalid Marker: ${marker}`);
+  return name;
+}
+
+/** Drops undefined members so optional fields stay absent. */
+function defined<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}

@@ -1,0 +1,107 @@
+import { invalidContent, invalidParameter, validationError } from '../../domain/errors.js';
+import { CLIENT_CONTEXT_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES } from '../../domain/limits.js';
+import type { RestRouter } from '../../gateway/rest-router.js';
+import type { InvokeService } from '../../invoke/invoke-service.js';
+import { functionRef, type LambdaCall, type LambdaRoute } from './lambda-call.js';
+
+const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'] as const;
+type InvocationType = (typeof INVOCATION_TYPES)[number];
+
+export interface InvokeRoutesDeps {
+  invoke: InvokeService;
+}
+
+/** Invoke (`POST /2015-03-31/functions/{FunctionName}/invocations`). */
+export function addInvokeRoutes(router: RestRouter<LambdaRoute>, d: InvokeRoutesDeps): void {
+  router.add('POST', '/2015-03-31/functions/{FunctionName}/invocations', {
+    operation: 'InvokeFunction',
+    maxBodyBytes: SYNC_PAYLOAD_MAX_BYTES,
+    handler: async (call) => {
+      const type = invocationType(call);
+      const logType = header(call, 'x-amz-log-type') ?? 'None';
+      if (logType !== 'None' && logType !== 'Tail') {
+        throw validationError([
+          {
+            member: 'logType',
+            value: logType,
+            constraint: 'Member must satisfy enum value set: [None, Tail]',
+          },
+        ]);
+      }
+      const ref = functionRef(call);
+      if (type === 'DryRun') {
+        await d.invoke.check(ref);
+        return { status: 204 };
+      }
+      if (type === 'Event') {
+        throw invalidParameter(
+          'Asynchronous invocation (InvocationType Event) is not available in this Nimbus version yet.',
+        );
+      }
+      const payload = jsonPayload(call.body);
+      const clientContext = decodeClientContext(header(call, 'x-amz-client-context'));
+      const traceId = header(call, 'x-amzn-trace-id');
+      const r = await d.invoke.invoke({
+        ref,
+        payload,
+        requestId: call.x.requestId,
+        invocationType: 'RequestResponse',
+        ...(clientContext ? { clientContext } : {}),
+        ...(traceId ? { traceId } : {}),
+      });
+      const headers: Record<string, string> = {
+        'x-amz-executed-version': r.executedVersion,
+        'content-type': 'application/json',
+      };
+      if (r.functionError) headers['x-amz-function-error'] = r.functionError;
+      if (logType === 'Tail') headers['x-amz-log-result'] = r.logResult();
+      return { status: 200, raw: r.payload, headers };
+    },
+  });
+}
+
+function header(call: LambdaCall, name: string): string | undefined {
+  const v = call.x.req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function invocationType(call: LambdaCall): InvocationType {
+  const raw = header(call, 'x-amz-invocation-type') ?? 'RequestResponse';
+  if ((INVOCATION_TYPES as readonly string[]).includes(raw)) return raw as InvocationType;
+  throw validationError([
+    {
+      member: 'invocationType',
+      value: raw,
+      constraint: `Member must satisfy enum value set: [${INVOCATION_TYPES.join(', ')}]`,
+    },
+  ]);
+}
+
+/** The event as the function will see it: JSON checked, an empty body meaning `{}`. */
+export function jsonPayload(body: Buffer): Buffer {
+  if (body.length === 0) return Buffer.from('{}');
+  try {
+    JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw invalidContent(
+      `Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`,
+    );
+  }
+  return body;
+}
+
+/** `X-Amz-Client-Context` is base64 JSON; the runtime gets the JSON text. */
+function decodeClientContext(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length > CLIENT_CONTEXT_MAX_BYTES) {
+    throw invalidParameter(`Client context must be smaller than ${CLIENT_CONTEXT_MAX_BYTES} bytes.`);
+  }
+  const text = Buffer.from(raw, 'base64').toString('utf8');
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object') throw new Error('not an object');
+  } catch {
+    throw invalidContent('Client context must be a valid Base64-encoded JSON object.');
+  }
+  return text;
+}
