@@ -18,6 +18,7 @@ export const HEADERS = {
   traceId: 'lambda-runtime-trace-id',
   clientContext: 'lambda-runtime-client-context',
   cognitoIdentity: 'lambda-runtime-cognito-identity',
+  tenantId: 'lambda-runtime-aws-tenant-id',
   functionErrorType: 'lambda-runtime-function-error-type',
   functionErrorBody: 'lambda-runtime-function-error-body',
   responseMode: 'lambda-runtime-function-response-mode',

@@ -123,22 +123,13 @@ export class RuntimeApiServer {
 
   #next(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
+    let delivered = false;
     const cancel = this.delegate.awaitNext((inv) => {
-      res.off('close', cancel);
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        [HEADERS.requestId]: inv.requestId,
-        [HEADERS.deadlineMs]: String(inv.deadlineMs),
-        [HEADERS.invokedFunctionArn]: inv.invokedFunctionArn,
-      };
-      if (inv.traceId) headers[HEADERS.traceId] = inv.traceId;
-      if (inv.clientContext) headers[HEADERS.clientContext] = inv.clientContext;
-      if (inv.cognitoIdentity) headers[HEADERS.cognitoIdentity] = inv.cognitoIdentity;
-      if (inv.tenantId) headers['lambda-runtime-aws-tenant-id'] = inv.tenantId;
-      headers['content-length'] = String(inv.payload.length);
-      res.writeHead(200, headers).end(inv.payload);
+      delivered = true;
+      writeInvocation(res, inv);
     });
-    res.once('close', cancel);
+    // A runtime that goes away while waiting must not be handed an invocation.
+    if (!delivered) res.once('close', () => !res.writableFinished && cancel());
   }
 
   #response(requestId: string, req: IncomingMessage, res: ServerResponse): void {
@@ -170,6 +161,21 @@ export class RuntimeApiServer {
       else answer(res, this.delegate.response(requestId, body, req.headers['content-type']));
     });
   }
+}
+
+function writeInvocation(res: ServerResponse, inv: DeliveredInvocation): void {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'content-length': String(inv.payload.length),
+    [HEADERS.requestId]: inv.requestId,
+    [HEADERS.deadlineMs]: String(inv.deadlineMs),
+    [HEADERS.invokedFunctionArn]: inv.invokedFunctionArn,
+  };
+  if (inv.traceId) headers[HEADERS.traceId] = inv.traceId;
+  if (inv.clientContext) headers[HEADERS.clientContext] = inv.clientContext;
+  if (inv.cognitoIdentity) headers[HEADERS.cognitoIdentity] = inv.cognitoIdentity;
+  if (inv.tenantId) headers[HEADERS.tenantId] = inv.tenantId;
+  res.writeHead(200, headers).end(inv.payload);
 }
 
 function safeDecode(s: string): string {
