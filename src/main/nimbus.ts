@@ -4,29 +4,25 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { AccountScope } from '../domain/arn.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { INIT_TIMEOUT_MS } from '../domain/limits.js';
-import { sendJson } from '../gateway/exchange.js';
+import { type HttpExchange, type Surface, sendJson } from '../gateway/exchange.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ConcurrencyLimiter } from '../invoke/concurrency.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
-import { AWS_LIST_PRICES } from '../observability/pricing.js';
 import { Recorder } from '../observability/recorder.js';
 import { FunctionRegistry } from '../registry/function-registry.js';
 import { ProcessExecutor } from '../sandbox/process-executor.js';
 import { SandboxManager } from '../sandbox/sandbox-manager.js';
 import { CodeLinks } from '../services/code-links.js';
-import { addAccountRoutes } from '../services/lambda/account-routes.js';
-import { addFunctionRoutes } from '../services/lambda/functions-routes.js';
-import { addInvokeRoutes } from '../services/lambda/invoke-routes.js';
-import { addTagRoutes } from '../services/lambda/tags-routes.js';
-import { addNimbusRoutes } from '../services/nimbus/nimbus-routes.js';
 import { RestJsonSurface } from '../services/rest-json-surface.js';
 import { FsBlobStore } from '../store/blobs/fs-blob-store.js';
 import { openDatabase } from '../store/sqlite/database.js';
 import { SqliteFunctionStore } from '../store/sqlite/function-store.js';
 import { SqliteInvocationStore } from '../store/sqlite/invocation-store.js';
 import { SqliteLogStore } from '../store/sqlite/log-store.js';
+import type { App } from './app.js';
 import { prepareDataDir } from './data-dir.js';
+import { FEATURES } from './features/index.js';
 import { NIMBUS_VERSION, RUNTIMES_DIR } from './paths.js';
 
 export interface NimbusOptions {
@@ -107,46 +103,48 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
   });
   const codeLinks = new CodeLinks(dir.secret, clock);
 
-  const lambda = new RestJsonSurface({
-    name: 'lambda',
-    matches: (x) => /^\/20\d\d-\d\d-\d\d\//.test(x.path),
-    scope,
+  const isLambdaPath = (x: HttpExchange) => /^\/20\d\d-\d\d-\d\d\//.test(x.path);
+  const app: App = {
+    config,
+    clock,
     log,
-  });
-  addFunctionRoutes(lambda.router, { registry, codeLinks, scope });
-  addInvokeRoutes(lambda.router, { invoke });
-  addTagRoutes(lambda.router, { registry, scope });
-  addAccountRoutes(lambda.router, { registry, concurrency });
-
-  const nimbusApi = new RestJsonSurface({
-    name: 'nimbus',
-    matches: (x) => x.path.startsWith('/nimbus/'),
     scope,
-    log,
-  });
-  addNimbusRoutes(nimbusApi.router, {
-    registry,
+    dir,
+    db,
+    logStore,
+    invocationStore,
     code,
     codeLinks,
-    logs: logStore,
-    invocations: invocationStore,
+    registry,
+    recorder,
     sandboxes,
     concurrency,
-    prices: AWS_LIST_PRICES,
-    flush: () => recorder.flush(),
-    version: NIMBUS_VERSION,
-    isolation: executor.name,
-  });
-
-  const health = {
-    name: 'health',
-    matches: (x: { path: string }) => x.path === '/healthz',
-    handle: async (x: Parameters<typeof sendJson>[0]) =>
-      sendJson(x, 200, { status: 'ok', version: NIMBUS_VERSION }),
+    invoke,
+    lambdaApi: new RestJsonSurface({ name: 'lambda', matches: isLambdaPath, scope, log }),
+    nimbusApi: new RestJsonSurface({
+      name: 'nimbus',
+      matches: (x) => x.path.startsWith('/nimbus/'),
+      scope,
+      log,
+    }),
+    surfaces: [],
+    services: [],
+    endpoint: () => {
+      if (!endpoint) throw new Error('the server is not listening yet');
+      return endpoint;
+    },
   };
-  const gateway = new Gateway([health, lambda, nimbusApi], log);
+  for (const feature of FEATURES) await feature(app);
+
+  const health: Surface = {
+    name: 'health',
+    matches: (x) => x.path === '/healthz',
+    handle: async (x) => sendJson(x, 200, { status: 'ok', version: NIMBUS_VERSION }),
+  };
+  const gateway = new Gateway([health, ...app.surfaces, app.lambdaApi, app.nimbusApi], log);
   const url = await gateway.listen(config.host, config.port);
   endpoint = url;
+  for (const service of app.services) await service.start();
   log.info(
     { url, dataDir: dir.root, concurrency: config.concurrency },
     `Nimbus ${NIMBUS_VERSION} listening on ${url}`,
@@ -162,6 +160,7 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     close() {
       closing ??= (async () => {
         await gateway.close();
+        for (const service of [...app.services].reverse()) await service.close();
         await sandboxes.close();
         await recorder.close();
         await gc;

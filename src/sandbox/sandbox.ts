@@ -348,7 +348,8 @@ export class Sandbox implements RuntimeApiDelegate {
   }
 
   #onLine(line: string): void {
-    if (this.#active && !this.#active.done) this.#active.log.write(line);
+    // Until the END line is written, late output still belongs to the invocation.
+    if (this.#active) this.#active.log.write(line);
     else this.#writeUnattributed(line);
   }
 

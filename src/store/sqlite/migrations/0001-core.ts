@@ -1,9 +1,7 @@
-/**
- * Schema migrations, applied in order; the database's `user_version` counts how many ran.
- * Never edit a released migration: append a new one.
- */
-export const MIGRATIONS: readonly string[] = [
-  `
+/** Functions, their versions, function logs and metering records. */
+export const CORE = {
+  id: '0001-core',
+  sql: `
   CREATE TABLE functions (
     name        TEXT PRIMARY KEY,
     tags        TEXT NOT NULL DEFAULT '{}',
@@ -48,4 +46,4 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX invocations_function_started ON invocations(function, started_at);
   CREATE INDEX invocations_started ON invocations(started_at);
   `,
-];
+};

@@ -1,0 +1,59 @@
+import type { CodeStore } from '../artifacts/code-store.js';
+import type { ServerConfig } from '../config/server-config.js';
+import type { AccountScope } from '../domain/arn.js';
+import type { Clock } from '../domain/clock.js';
+import type { Surface } from '../gateway/exchange.js';
+import type { ConcurrencyLimiter } from '../invoke/concurrency.js';
+import type { InvokeService } from '../invoke/invoke-service.js';
+import type { Logger } from '../observability/logger.js';
+import type { Recorder } from '../observability/recorder.js';
+import type { FunctionRegistry } from '../registry/function-registry.js';
+import type { SandboxManager } from '../sandbox/sandbox-manager.js';
+import type { CodeLinks } from '../services/code-links.js';
+import type { RestJsonSurface } from '../services/rest-json-surface.js';
+import type { InvocationStore, LogStore } from '../store/ports.js';
+import type { SqliteDatabase } from '../store/sqlite/database.js';
+import type { DataDir } from './data-dir.js';
+
+/** Something with a life of its own (a dispatcher, a poller, a scheduler). */
+export interface Service {
+  readonly name: string;
+  /** Called once the gateway listens (so `app.endpoint()` is known). */
+  start(): Promise<void>;
+  /** Called first on shutdown, before sandboxes and the store close. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything the composition root built, handed to each feature so it can add its routes,
+ * surfaces and services. Only `main/` sees this object.
+ */
+export interface App {
+  config: ServerConfig;
+  clock: Clock;
+  log: Logger;
+  scope: AccountScope;
+  dir: DataDir;
+  db: SqliteDatabase;
+  logStore: LogStore;
+  invocationStore: InvocationStore;
+  code: CodeStore;
+  codeLinks: CodeLinks;
+  registry: FunctionRegistry;
+  recorder: Recorder;
+  sandboxes: SandboxManager;
+  concurrency: ConcurrencyLimiter;
+  invoke: InvokeService;
+  /** The Lambda API (`/20YY-MM-DD/...`). */
+  lambdaApi: RestJsonSurface;
+  /** Nimbus's own API (`/nimbus/v1/...`). */
+  nimbusApi: RestJsonSurface;
+  /** Surfaces tried before the path-routed APIs (e.g. routed by Host header). */
+  surfaces: Surface[];
+  services: Service[];
+  /** The server's base URL once it listens. */
+  endpoint(): string;
+}
+
+/** A feature wires itself into the app: routes, surfaces, services. */
+export type Feature = (app: App) => void | Promise<void>;
