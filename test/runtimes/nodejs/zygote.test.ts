@@ -1,0 +1,52 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  assertRuntimeBuilt,
+  exitOf,
+  FakeRuntimeApi,
+  lambdaEnv,
+  makeTaskRoot,
+  spawnRuntime,
+} from './harness.js';
+
+beforeAll(assertRuntimeBuilt);
+
+describe('zygote mode', () => {
+  it('waits for its environment on stdin, then becomes the function', async () => {
+    const api = await FakeRuntimeApi.start();
+    const taskRoot = makeTaskRoot({
+      // A callback answered only once the event loop drains: proves stdin no longer holds it open.
+      'index.js': `exports.handler = (event, context, callback) => callback(null, {
+        cwd: process.cwd(),
+        envKeys: Object.keys(process.env).sort(),
+        greeting: process.env.GREETING,
+        stdinDestroyed: process.stdin.destroyed,
+      });`,
+    });
+    const elsewhere = makeTaskRoot({});
+    const runtime = spawnRuntime(
+      { PATH: process.env.PATH ?? '/usr/bin:/bin', NIMBUS_ZYGOTE: '1', POOL_ONLY: 'x' },
+      elsewhere,
+    );
+
+    const env = lambdaEnv(api, taskRoot, { GREETING: 'hi' });
+    runtime.child.stdin?.write(`${JSON.stringify({ env })}\n`);
+    const outcome = await api.invoke({});
+
+    expect(outcome.json()).toEqual({
+      cwd: taskRoot,
+      envKeys: Object.keys(env).sort(),
+      greeting: 'hi',
+      stdinDestroyed: true,
+    });
+    expect(api.requests[0]?.path).toBe('/2018-06-01/runtime/invocation/next');
+  });
+
+  it('exits non-zero when stdin closes without an environment', async () => {
+    const runtime = spawnRuntime(
+      { PATH: process.env.PATH ?? '/usr/bin:/bin', NIMBUS_ZYGOTE: '1' },
+      makeTaskRoot({}),
+    );
+    runtime.child.stdin?.end('not json\n');
+    expect((await exitOf(runtime)).code).not.toBe(0);
+  });
+});
