@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { resolveServerConfig } from '../config/server-config.js';
-import { startNimbus } from '../main/nimbus.js';
+import { CliError } from './errors.js';
 
-/** `nimbus serve`: runs the server in the foreground until SIGINT/SIGTERM. */
+/**
+ * `nimbus serve`: runs the server in the foreground until SIGINT/SIGTERM. The server modules are
+ * loaded only when this command runs, so the client commands start fast and never load SQLite.
+ */
 export function addServeCommand(program: Command): void {
   program
     .command('serve')
@@ -18,15 +20,33 @@ export function addServeCommand(program: Command): void {
     )
     .option('--log-level <level>', 'server log level (NIMBUS_LOG_LEVEL)', undefined)
     .action(async (opts: Record<string, string | undefined>) => {
-      const config = resolveServerConfig({
-        host: opts.host,
-        port: opts.port,
-        dataDir: opts.dataDir,
-        concurrency: opts.concurrency,
-        idleTimeoutSeconds: opts.idleTimeout,
-        logLevel: opts.logLevel as never,
+      const [{ resolveServerConfig }, { startNimbus }, { ZodError }] = await Promise.all([
+        import('../config/server-config.js'),
+        import('../main/nimbus.js'),
+        import('zod'),
+      ]);
+      let config: ReturnType<typeof resolveServerConfig>;
+      try {
+        config = resolveServerConfig({
+          host: opts.host,
+          port: opts.port,
+          dataDir: opts.dataDir,
+          concurrency: opts.concurrency,
+          idleTimeoutSeconds: opts.idleTimeout,
+          logLevel: opts.logLevel as never,
+        });
+      } catch (e) {
+        if (!(e instanceof ZodError)) throw e;
+        const problems = e.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
+        throw new CliError(`invalid server configuration (flags or NIMBUS_* variables): ${problems}`);
+      }
+      const nimbus = await startNimbus(config).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EADDRINUSE') throw e;
+        throw new CliError(
+          `cannot listen on ${config.host}:${config.port}: the address is in use (is Nimbus already running?). ` +
+            'Stop the other process, or pick another port with --port or NIMBUS_PORT.',
+        );
       });
-      const nimbus = await startNimbus(config);
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) {
