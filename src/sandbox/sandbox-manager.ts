@@ -48,9 +48,10 @@ export class SandboxManager {
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw new SandboxUnavailableError('the server is shutting down');
       const pool = this.#pool(spec);
-      const sandbox = pool.take();
+      const sandbox = await pool.acquire();
       try {
         const result = await sandbox.invoke(input);
+        pool.observe(result.durationMs);
         pool.giveBack(sandbox);
         return result;
       } catch (e) {
@@ -77,7 +78,7 @@ export class SandboxManager {
   }
 
   stats(functionName?: string): PoolStats {
-    const total: PoolStats = { sandboxes: 0, idle: 0, busy: 0, starting: 0 };
+    const total: PoolStats = { sandboxes: 0, idle: 0, busy: 0, starting: 0, waiting: 0 };
     for (const entry of this.#entries()) {
       if (functionName !== undefined && entry.functionName !== functionName) continue;
       const s = entry.pool.stats();
@@ -85,6 +86,7 @@ export class SandboxManager {
       total.idle += s.idle;
       total.busy += s.busy;
       total.starting += s.starting;
+      total.waiting += s.waiting;
     }
     return total;
   }

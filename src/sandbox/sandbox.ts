@@ -120,6 +120,7 @@ export class Sandbox implements RuntimeApiDelegate {
   #resolveInit!: (o: InitOutcome) => void;
   readonly #init: Promise<InitOutcome>;
   #lastPeakBytes = 0;
+  #peakReadAt = Number.NEGATIVE_INFINITY;
   #exit?: ExitInfo;
   #released = false;
   #resolveClosed!: () => void;
@@ -150,6 +151,11 @@ export class Sandbox implements RuntimeApiDelegate {
   /** Free to take an invocation: ready, or still starting and not promised to anyone. */
   get available(): boolean {
     return !this.#claimed && (this.#state === 'ready' || this.#state === 'starting');
+  }
+
+  /** Settles when init is over: `true` when the runtime is ready for work, `false` when init failed. */
+  whenInitialised(): Promise<boolean> {
+    return this.#init.then((o) => o.ok);
   }
 
   get pid(): number | undefined {
@@ -388,7 +394,7 @@ export class Sandbox implements RuntimeApiDelegate {
       'Sandbox.Timedout',
       `RequestId: ${id} Error: Task timed out after ${seconds.toFixed(2)} seconds`,
     );
-    this.#readPeakMemory();
+    this.#readPeakMemory(true);
     this.#complete(active, { outcome: 'timeout', errorType: 'Sandbox.Timedout', payload }, seconds * 1000);
     this.#kill();
   }
@@ -420,7 +426,7 @@ export class Sandbox implements RuntimeApiDelegate {
     const durationMs = fixedDurationMs ?? this.o.clock.monotonic() - active.startedMono;
     // Lines the runtime printed before answering may still sit in the pipe; let them arrive.
     setImmediate(() => {
-      this.#readPeakMemory();
+      this.#readPeakMemory(r.outcome !== 'success');
       const memoryMb = this.o.identity.memoryMb;
       const maxMemoryMb =
         r.outcome === 'oom' ? memoryMb : Math.min(memoryMb, Math.ceil(this.#lastPeakBytes / 1_048_576));
@@ -516,7 +522,14 @@ export class Sandbox implements RuntimeApiDelegate {
     };
   }
 
-  #readPeakMemory(): void {
+  /**
+   * Peak memory comes from the executor (a /proc or cgroup read, tens of microseconds); under
+   * load it is refreshed at most every {@link PEAK_MEMORY_REFRESH_MS}, and always on failures.
+   */
+  #readPeakMemory(force = false): void {
+    const now = this.o.clock.monotonic();
+    if (!force && now - this.#peakReadAt < PEAK_MEMORY_REFRESH_MS) return;
+    this.#peakReadAt = now;
     const peak = this.#process?.peakMemoryBytes();
     if (peak !== undefined && peak > this.#lastPeakBytes) this.#lastPeakBytes = peak;
   }
@@ -546,6 +559,7 @@ export class Sandbox implements RuntimeApiDelegate {
   }
 }
 
+const PEAK_MEMORY_REFRESH_MS = 50;
 const HEADER_ERROR_TYPE = 'lambda-runtime-function-error-type';
 const HEADER_ERROR_BODY = 'lambda-runtime-function-error-body';
 
