@@ -1,0 +1,20 @@
+/**
+ * `npm run bench [name...]`: runs the benchmarks (all by default). Each prints its figures next
+ * to a baseline measured in the same run and saves them under bench/results/.
+ */
+import { invokeBench } from './invoke.bench.js';
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  invoke: invokeBench,
+};
+
+const selected = process.argv.slice(2);
+for (const name of selected.length ? selected : Object.keys(BENCHES)) {
+  const bench = BENCHES[name];
+  if (!bench) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n=== ${name} ===`);
+  await bench();
+}
