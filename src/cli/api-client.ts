@@ -15,6 +15,7 @@ import {
   UsageResponse,
 } from './api-types.js';
 import { ApiError, CliError } from './errors.js';
+import { type SigningCredentials, signRequest } from './request-signer.js';
 
 /** Where `nimbus serve` listens by default. */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
@@ -45,10 +46,12 @@ export class NimbusClient {
   /** The server URL without a trailing slash. */
   readonly endpoint: string;
   readonly #fetch: typeof fetch;
+  readonly #credentials: SigningCredentials | undefined;
 
-  constructor(endpoint: string, options: { fetch?: typeof fetch } = {}) {
+  constructor(endpoint: string, options: { fetch?: typeof fetch; credentials?: SigningCredentials } = {}) {
     this.endpoint = endpoint.replace(/\/+$/, '');
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#credentials = options.credentials;
   }
 
   // --- Lambda API -------------------------------------------------------------------------------
@@ -195,11 +198,14 @@ export class NimbusClient {
     let body: Uint8Array | string | undefined = options.body;
     if (options.json !== undefined) body = JSON.stringify(options.json);
     if (body !== undefined) headers['content-type'] = 'application/json';
+    const sent = this.#credentials
+      ? await signRequest(this.#credentials, url, method, headers, body)
+      : headers;
     let res: Response;
     try {
       res = await this.#fetch(url, {
         method,
-        headers,
+        headers: sent,
         ...(body === undefined ? {} : { body }),
         ...(options.signal ? { signal: options.signal } : {}),
       });

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { DEFAULT_ENDPOINT, NimbusClient } from './api-client.js';
 import { CliError } from './errors.js';
+import { credentialsFromEnv } from './request-signer.js';
 
 /** Adds `--endpoint` (env `NIMBUS_ENDPOINT`) to a command that talks to a server. */
 export function withEndpoint(cmd: Command): Command {
@@ -31,7 +32,8 @@ export function clientFor(cmd: Command): NimbusClient {
       `invalid ${from} "${value}": expected an http:// or https:// URL such as ${DEFAULT_ENDPOINT}.`,
     );
   }
-  return new NimbusClient(url.href);
+  const credentials = credentialsFromEnv();
+  return new NimbusClient(url.href, credentials ? { credentials } : {});
 }
 
 /** Writes to stdout. */

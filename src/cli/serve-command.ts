@@ -19,8 +19,14 @@ export function addServeCommand(program: Command): void {
       undefined,
     )
     .option('--log-level <level>', 'server log level (NIMBUS_LOG_LEVEL)', undefined)
+    .option(
+      '--access-key-id <id>',
+      'require SigV4 requests signed with this key (NIMBUS_ACCESS_KEY_ID)',
+      undefined,
+    )
+    .option('--secret-access-key <secret>', 'its secret (NIMBUS_SECRET_ACCESS_KEY)', undefined)
     .action(async (opts: Record<string, string | undefined>) => {
-      const [{ resolveServerConfig }, { startNimbus }, { ZodError }] = await Promise.all([
+      const [{ resolveServerConfig, ConfigError }, { startNimbus }, { ZodError }] = await Promise.all([
         import('../config/server-config.js'),
         import('../main/nimbus.js'),
         import('zod'),
@@ -34,8 +40,11 @@ export function addServeCommand(program: Command): void {
           concurrency: opts.concurrency,
           idleTimeoutSeconds: opts.idleTimeout,
           logLevel: opts.logLevel as never,
+          accessKeyId: opts.accessKeyId,
+          secretAccessKey: opts.secretAccessKey,
         });
       } catch (e) {
+        if (e instanceof ConfigError) throw new CliError(`invalid server configuration: ${e.message}`);
         if (!(e instanceof ZodError)) throw e;
         const problems = e.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
         throw new CliError(`invalid server configuration (flags or NIMBUS_* variables): ${problems}`);

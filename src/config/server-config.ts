@@ -23,6 +23,15 @@ export const ServerConfigSchema = z.strictObject({
   /** Seconds an idle sandbox stays warm before it is stopped. */
   idleTimeoutSeconds: z.coerce.number().min(1).max(86_400).default(300),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /**
+   * The access key clients sign requests with (SigV4). Required when listening beyond loopback;
+   * on loopback without a key, requests are accepted signed or not.
+   */
+  accessKeyId: z
+    .string()
+    .regex(/^[A-Z0-9]{16,128}$/, 'an access key id is 16 to 128 upper-case letters and digits')
+    .optional(),
+  secretAccessKey: z.string().min(16).max(128).optional(),
 });
 
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
@@ -37,6 +46,8 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   NIMBUS_CONCURRENCY: 'concurrency',
   NIMBUS_IDLE_TIMEOUT: 'idleTimeoutSeconds',
   NIMBUS_LOG_LEVEL: 'logLevel',
+  NIMBUS_ACCESS_KEY_ID: 'accessKeyId',
+  NIMBUS_SECRET_ACCESS_KEY: 'secretAccessKey',
 };
 
 /** Flags win over environment variables, which win over defaults. */
@@ -51,7 +62,24 @@ export function resolveServerConfig(
   }
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   const parsed = ServerConfigSchema.parse({ ...fromEnv, ...defined });
+  if ((parsed.accessKeyId === undefined) !== (parsed.secretAccessKey === undefined)) {
+    throw new ConfigError('set both NIMBUS_ACCESS_KEY_ID and NIMBUS_SECRET_ACCESS_KEY, or neither');
+  }
+  if (!isLoopback(parsed.host) && parsed.accessKeyId === undefined) {
+    throw new ConfigError(
+      `listening on ${parsed.host} (beyond loopback) requires credentials: set NIMBUS_ACCESS_KEY_ID and NIMBUS_SECRET_ACCESS_KEY (or --access-key-id/--secret-access-key)`,
+    );
+  }
   return { ...parsed, concurrency: parsed.concurrency ?? defaultConcurrency() };
+}
+
+/** A configuration the server cannot start with; the message says how to fix it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Three quarters of the host's memory in 128 MB sandboxes, capped at AWS's default of 1,000. */

@@ -9,6 +9,8 @@ export const LAMBDA_ERROR_CODES = [
   'CodeStorageExceededException',
   'InvalidParameterValueException',
   'InvalidRequestContentException',
+  'InvalidSignatureException',
+  'MissingAuthenticationTokenException',
   'PreconditionFailedException',
   'RequestEntityTooLargeException',
   'ResourceConflictException',

@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { AccountScope } from '../domain/arn.js';
 import type { Clock } from '../domain/clock.js';
 import type { Surface } from '../gateway/exchange.js';
+import type { SigV4Authenticator } from '../gateway/sigv4-auth.js';
 import type { ConcurrencyLimiter } from '../invoke/concurrency.js';
 import type { InvokeService } from '../invoke/invoke-service.js';
 import type { Logger } from '../observability/logger.js';
@@ -44,6 +45,8 @@ export interface App {
   sandboxes: SandboxManager;
   concurrency: ConcurrencyLimiter;
   invoke: InvokeService;
+  /** SigV4 verification every surface applies to its requests. */
+  auth: SigV4Authenticator;
   /** The Lambda API (`/20YY-MM-DD/...`). */
   lambdaApi: RestJsonSurface;
   /** Nimbus's own API (`/nimbus/v1/...`). */

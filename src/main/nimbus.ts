@@ -6,6 +6,7 @@ import { type Clock, systemClock } from '../domain/clock.js';
 import { INIT_TIMEOUT_MS } from '../domain/limits.js';
 import { type HttpExchange, type Surface, sendJson } from '../gateway/exchange.js';
 import { Gateway } from '../gateway/gateway.js';
+import { SigV4Authenticator } from '../gateway/sigv4-auth.js';
 import { ConcurrencyLimiter } from '../invoke/concurrency.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -102,6 +103,22 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     endpointUrl: () => endpoint,
   });
   const codeLinks = new CodeLinks(dir.secret, clock);
+  const auth = new SigV4Authenticator(
+    [
+      ...(config.accessKeyId && config.secretAccessKey
+        ? [
+            {
+              accessKeyId: config.accessKeyId,
+              secretAccessKey: config.secretAccessKey,
+              principal: 'admin' as const,
+            },
+          ]
+        : []),
+      { ...credentials, principal: 'function' as const },
+    ],
+    config.accessKeyId !== undefined,
+    () => clock.now(),
+  );
 
   const isLambdaPath = (x: HttpExchange) => /^\/20\d\d-\d\d-\d\d\//.test(x.path);
   const app: App = {
@@ -120,12 +137,14 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     sandboxes,
     concurrency,
     invoke,
-    lambdaApi: new RestJsonSurface({ name: 'lambda', matches: isLambdaPath, scope, log }),
+    auth,
+    lambdaApi: new RestJsonSurface({ name: 'lambda', matches: isLambdaPath, scope, log, auth }),
     nimbusApi: new RestJsonSurface({
       name: 'nimbus',
       matches: (x) => x.path.startsWith('/nimbus/'),
       scope,
       log,
+      auth,
     }),
     surfaces: [],
     services: [],
@@ -146,7 +165,12 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
   endpoint = url;
   for (const service of app.services) await service.start();
   log.info(
-    { url, dataDir: dir.root, concurrency: config.concurrency },
+    {
+      url,
+      dataDir: dir.root,
+      concurrency: config.concurrency,
+      authentication: auth.enforce ? 'sigv4' : 'off',
+    },
     `Nimbus ${NIMBUS_VERSION} listening on ${url}`,
   );
 

@@ -9,12 +9,15 @@ import {
   sendJson,
 } from '../gateway/exchange.js';
 import { RestRouter } from '../gateway/rest-router.js';
+import type { SigV4Authenticator } from '../gateway/sigv4-auth.js';
 import type { Logger } from '../observability/logger.js';
 import { encodeLambdaError, internalError } from './lambda/error-encoding.js';
 import type { LambdaReply, LambdaRoute } from './lambda/lambda-call.js';
 
 export interface RestJsonSurfaceOptions {
   name: string;
+  /** Checks SigV4 signatures (a no-op when authentication is not enforced). */
+  auth: SigV4Authenticator;
   /** Which requests this surface serves (by path prefix, host, ...). */
   matches: (x: HttpExchange) => boolean;
   scope: AccountScope;
@@ -32,9 +35,11 @@ export class RestJsonSurface implements Surface {
   private readonly scope: AccountScope;
   private readonly log: Logger;
   readonly #matches: (x: HttpExchange) => boolean;
+  readonly #auth: SigV4Authenticator;
 
   constructor(o: RestJsonSurfaceOptions) {
     this.name = o.name;
+    this.#auth = o.auth;
     this.scope = o.scope;
     this.log = o.log;
     this.#matches = o.matches;
@@ -65,11 +70,24 @@ export class RestJsonSurface implements Surface {
         }
         throw e;
       }
+      if (route.auth !== 'none') await this.#authenticate(x, body);
       const reply = await route.handler({ x, params: match.params, scope: this.scope, body });
       this.#reply(x, reply);
     } catch (e) {
       this.#fail(x, e, route.operation);
     }
+  }
+
+  async #authenticate(x: HttpExchange, body: Buffer): Promise<void> {
+    const r = await this.#auth.verify(x, body);
+    if (r.ok) return;
+    const code =
+      r.failure === 'missing'
+        ? 'MissingAuthenticationTokenException'
+        : r.failure === 'unknown-key'
+          ? 'UnrecognizedClientException'
+          : 'InvalidSignatureException';
+    throw new LambdaError(code, r.message);
   }
 
   #reply(x: HttpExchange, r: LambdaReply): void {

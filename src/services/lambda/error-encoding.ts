@@ -10,6 +10,8 @@ const ENCODING: Record<LambdaErrorCode, { status: number; messageKey: 'message' 
   CodeStorageExceededException: { status: 400, messageKey: 'message' },
   InvalidParameterValueException: { status: 400, messageKey: 'message' },
   InvalidRequestContentException: { status: 400, messageKey: 'message' },
+  InvalidSignatureException: { status: 403, messageKey: 'message' },
+  MissingAuthenticationTokenException: { status: 403, messageKey: 'message' },
   PreconditionFailedException: { status: 412, messageKey: 'message' },
   RequestEntityTooLargeException: { status: 413, messageKey: 'message' },
   ResourceConflictException: { status: 409, messageKey: 'message' },

@@ -30,6 +30,8 @@ export interface LambdaRoute {
   operation: string;
   handler: LambdaHandler;
   maxBodyBytes?: number;
+  /** `none` for routes that authenticate by their own means (pre-signed links). Default SigV4. */
+  auth?: 'sigv4' | 'none';
 }
 
 /** Parses the JSON body against a request schema; an empty body counts as `{}`. */

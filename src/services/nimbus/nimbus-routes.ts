@@ -57,6 +57,8 @@ export function addNimbusRoutes(router: RestRouter<LambdaRoute>, d: NimbusRoutes
 
   router.add('GET', '/nimbus/v1/code/{BlobKey}', {
     operation: 'DownloadCode',
+    // The link carries its own expiry and HMAC (GetFunction's pre-signed Code.Location).
+    auth: 'none',
     handler: async (call) => {
       const key = call.params.BlobKey ?? '';
       const ok =
