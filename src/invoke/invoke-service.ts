@@ -46,6 +46,8 @@ export interface InvokeServiceOptions {
   /** Credentials and endpoint handed to functions for calling back into Nimbus. */
   functionCredentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   endpointUrl?: () => string | undefined;
+  /** Told about every throttled invocation (metrics). */
+  onThrottle?: (functionName: string, reason: string) => void;
 }
 
 /**
@@ -67,7 +69,15 @@ export class InvokeService {
   async invoke(req: InvokeRequest): Promise<InvokeResponse> {
     const resolved = await this.check(req.ref);
     const v = resolved.version;
-    const release = this.o.concurrency.acquire(v.name);
+    let release: () => void;
+    try {
+      release = this.o.concurrency.acquire(v.name);
+    } catch (e) {
+      if (e instanceof LambdaError && e.code === 'TooManyRequestsException') {
+        this.o.onThrottle?.(v.name, e.details.reason ?? 'ConcurrentInvocationLimitExceeded');
+      }
+      throw e;
+    }
     const requestId = req.requestId ?? randomUUID();
     let result: InvocationResult;
     try {

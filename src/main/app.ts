@@ -7,6 +7,7 @@ import type { SigV4Authenticator } from '../gateway/sigv4-auth.js';
 import type { ConcurrencyLimiter } from '../invoke/concurrency.js';
 import type { InvokeService } from '../invoke/invoke-service.js';
 import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Recorder } from '../observability/recorder.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
@@ -42,6 +43,8 @@ export interface App {
   codeLinks: CodeLinks;
   registry: FunctionRegistry;
   recorder: Recorder;
+  /** Prometheus metrics; features add their own series. */
+  metrics: Metrics;
   sandboxes: SandboxManager;
   concurrency: ConcurrencyLimiter;
   invoke: InvokeService;

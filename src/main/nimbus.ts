@@ -10,6 +10,7 @@ import { SigV4Authenticator } from '../gateway/sigv4-auth.js';
 import { ConcurrencyLimiter } from '../invoke/concurrency.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
 import { Recorder } from '../observability/recorder.js';
 import { FunctionRegistry } from '../registry/function-registry.js';
 import { ProcessExecutor } from '../sandbox/process-executor.js';
@@ -93,11 +94,18 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
   const concurrency = new ConcurrencyLimiter(config.concurrency);
   const credentials = functionCredentials(dir.secret);
   let endpoint: string | undefined;
+  const metrics = new Metrics();
   const invoke = new InvokeService({
     registry,
     sandboxes,
     concurrency,
-    meter: recorder,
+    meter: {
+      record(r) {
+        recorder.record(r);
+        metrics.invocation(r);
+      },
+    },
+    onThrottle: (fn, reason) => metrics.throttle(fn, reason),
     clock,
     functionCredentials: credentials,
     endpointUrl: () => endpoint,
@@ -134,6 +142,7 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     codeLinks,
     registry,
     recorder,
+    metrics,
     sandboxes,
     concurrency,
     invoke,

@@ -91,6 +91,22 @@ export class SandboxManager {
     return total;
   }
 
+  /** Pool statistics per function, for metrics. */
+  statsByFunction(): Map<string, PoolStats> {
+    const out = new Map<string, PoolStats>();
+    for (const entry of this.#entries()) {
+      const t = out.get(entry.functionName) ?? { sandboxes: 0, idle: 0, busy: 0, starting: 0, waiting: 0 };
+      const s = entry.pool.stats();
+      t.sandboxes += s.sandboxes;
+      t.idle += s.idle;
+      t.busy += s.busy;
+      t.starting += s.starting;
+      t.waiting += s.waiting;
+      out.set(entry.functionName, t);
+    }
+    return out;
+  }
+
   /** Stops every sandbox; resolves when no sandbox process is left. */
   async close(): Promise<void> {
     this.#closed = true;
