@@ -55,12 +55,24 @@ export interface LogQuery {
   /** Plain substring match on the message. */
   contains?: string;
   afterId?: number;
+  /** Only these streams. */
+  logStreams?: readonly string[];
+  logStreamPrefix?: string;
   limit: number;
+}
+
+export interface LogStreamSummary {
+  logStream: string;
+  firstEventTimestamp: number;
+  lastEventTimestamp: number;
+  storedBytes: number;
 }
 
 export interface LogStore {
   append(events: readonly LogEvent[]): Promise<void>;
   query(q: LogQuery): Promise<StoredLogEvent[]>;
+  /** The streams of a function's log, newest last event first. */
+  streams(functionName: string): Promise<LogStreamSummary[]>;
   deleteFunction(functionName: string): Promise<void>;
 }
 

@@ -1,7 +1,8 @@
 import type { Feature } from '../app.js';
+import { cloudwatchLogs } from './cloudwatch-logs.js';
 import { lambdaCore } from './lambda-core.js';
 import { metricsEndpoint } from './metrics.js';
 import { nimbusApi } from './nimbus-api.js';
 
 /** Installed in this order. A feature adds its own file and one line here. */
-export const FEATURES: readonly Feature[] = [lambdaCore, nimbusApi, metricsEndpoint];
+export const FEATURES: readonly Feature[] = [lambdaCore, nimbusApi, metricsEndpoint, cloudwatchLogs];
