@@ -45,6 +45,27 @@ export class CodeStore {
     return { sha256: digest.toString('base64'), size: zip.length, blobKey, imageKey, unzippedSize };
   }
 
+  /** The unpacked size of a complete image, or undefined when there is none under this key. */
+  async imageSize(imageKey: string): Promise<number | undefined> {
+    return readSize(`${this.imagePath(imageKey)}.size`);
+  }
+
+  /**
+   * Moves a finished folder (built code, merged layers) into place as the image `imageKey`. The
+   * folder must be on the same file system. An image already complete under that key wins (the
+   * folder is removed): images are immutable and content-addressed.
+   */
+  async adoptImage(folder: string, imageKey: string, size: number): Promise<void> {
+    const final = this.imagePath(imageKey);
+    if ((await this.imageSize(imageKey)) !== undefined) {
+      await rm(folder, { recursive: true, force: true });
+      return;
+    }
+    await rm(final, { recursive: true, force: true });
+    await rename(folder, final);
+    await writeFile(`${final}.size`, String(size));
+  }
+
   async zip(blobKey: string): Promise<Buffer | undefined> {
     return this.blobs.get(blobKey);
   }
