@@ -202,7 +202,7 @@ export class Sandbox implements RuntimeApiDelegate {
           errorType: e.errorType,
           body: errorJson(e.errorType, e.message),
         });
-        this.stop();
+        // The invocation waiting for this sandbox reports the error and stops the sandbox.
         return;
       }
       this.#writeUnattributed(`[nimbus] the sandbox could not start: ${(e as Error).message}`);
