@@ -17,11 +17,11 @@ export interface ToolResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
-  /** The last lines of output, for the failure message. */
+  /** The output lines (the first {@link KEPT_LINES}), for the failure message. */
   tail: string[];
 }
 
-const TAIL_LINES = 20;
+const KEPT_LINES = 500;
 
 /** Runs an installer in its own process group with an explicit environment; never rejects. */
 export function runTool(run: ToolRun): Promise<ToolResult> {
@@ -30,8 +30,7 @@ export function runTool(run: ToolRun): Promise<ToolResult> {
     const line = (l: string) => {
       const text = l.replace(/\r$/, '');
       if (text.trim() === '') return;
-      tail.push(text);
-      if (tail.length > TAIL_LINES) tail.shift();
+      if (tail.length < KEPT_LINES) tail.push(text);
       run.onLine(text);
     };
     let child: ReturnType<typeof spawn>;
