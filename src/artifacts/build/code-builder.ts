@@ -278,11 +278,11 @@ function succeeded(r: ToolResult): boolean {
 function failure(what: string, r: ToolResult, timeoutMs: number): BuildFailure {
   if (r.timedOut)
     return new BuildFailure('InternalError', `${what} did not finish within ${timeoutMs / 1000} s.`);
-  const detail =
-    r.tail
-      .filter((l) => !/^npm (warn|notice)/.test(l))
-      .slice(-8)
-      .join('\n') || '(no output)';
+  // npm states the cause first (`npm error code E404`, then the message); pip last (`ERROR: ...`).
+  const npmErrors = r.tail.filter((l) => /^npm error/.test(l) && !/complete log of this run/.test(l));
+  const pipErrors = r.tail.filter((l) => /^ERROR:/.test(l));
+  const lines = npmErrors.length > 0 ? npmErrors.slice(0, 6) : pipErrors.length > 0 ? pipErrors : r.tail.slice(-6);
+  const detail = lines.join('\n') || '(no output)';
   return new BuildFailure(
     'InvalidConfiguration',
     `${what} failed (${r.signal ? `signal ${r.signal}` : `exit code ${r.code}`}): ${detail}`,
