@@ -159,43 +159,7 @@ export class FunctionRegistry {
       const prepared = await this.#prepare(source, input.runtime);
       plan = prepared.plan;
       const now = this.clock.now();
-      const latest: FunctionVersion = {
-        name: input.name,
-        version: LATEST,
-        runtime: input.runtime,
-        handler: input.handler,
-        role: input.role,
-        description: input.description ?? '',
-        timeout: input.timeout ?? TIMEOUT_DEFAULT_SECONDS,
-        memorySize: input.memorySize ?? MEMORY_DEFAULT_MB,
-        environment: input.environment ?? {},
-        architectures,
-        ephemeralStorageMb: input.ephemeralStorageMb ?? EPHEMERAL_STORAGE_DEFAULT_MB,
-        tracingMode: input.tracingMode ?? 'PassThrough',
-        loggingConfig: {
-          logFormat: input.loggingConfig?.logFormat ?? 'Text',
-          logGroup: input.loggingConfig?.logGroup ?? defaultLogGroup(input.name),
-          ...(input.loggingConfig?.applicationLogLevel
-            ? { applicationLogLevel: input.loggingConfig.applicationLogLevel }
-            : {}),
-          ...(input.loggingConfig?.systemLogLevel
-            ? { systemLogLevel: input.loggingConfig.systemLogLevel }
-            : {}),
-        },
-        ...(input.deadLetterTargetArn ? { deadLetterTargetArn: input.deadLetterTargetArn } : {}),
-        packageType: 'Zip',
-        code: prepared.ready ?? source,
-        layers: layers.refs,
-        ...(layers.optImageKey ? { optImageKey: layers.optImageKey } : {}),
-        ...(prepared.pending ? { pendingCode: prepared.pending } : {}),
-        state: prepared.pending ? 'Pending' : 'Active',
-        ...(prepared.pending
-          ? { stateReason: 'The function is being created.', stateReasonCode: 'Creating' }
-          : {}),
-        lastUpdateStatus: prepared.pending ? 'InProgress' : 'Successful',
-        revisionId: randomUUID(),
-        lastModified: now,
-      };
+      const latest = firstVersion(input, architectures, prepared, layers, source, now);
       const record: FunctionRecord = {
         name: input.name,
         tags: input.tags ?? {},
@@ -742,6 +706,52 @@ export class FunctionRegistry {
   #emit(change: FunctionChange): void {
     for (const l of this.#listeners) l(change);
   }
+}
+
+/** `$LATEST` of a new function: defaults filled in, Pending while its code builds. */
+function firstVersion(
+  input: CreateFunctionInput,
+  architectures: Architecture[],
+  prepared: { ready?: CodeRef; pending?: CodeRef },
+  layers: ResolvedLayers,
+  source: CodeRef,
+  now: number,
+): FunctionVersion {
+  return {
+    name: input.name,
+    version: LATEST,
+    runtime: input.runtime,
+    handler: input.handler,
+    role: input.role,
+    description: input.description ?? '',
+    timeout: input.timeout ?? TIMEOUT_DEFAULT_SECONDS,
+    memorySize: input.memorySize ?? MEMORY_DEFAULT_MB,
+    environment: input.environment ?? {},
+    architectures,
+    ephemeralStorageMb: input.ephemeralStorageMb ?? EPHEMERAL_STORAGE_DEFAULT_MB,
+    tracingMode: input.tracingMode ?? 'PassThrough',
+    loggingConfig: {
+      logFormat: input.loggingConfig?.logFormat ?? 'Text',
+      logGroup: input.loggingConfig?.logGroup ?? defaultLogGroup(input.name),
+      ...(input.loggingConfig?.applicationLogLevel
+        ? { applicationLogLevel: input.loggingConfig.applicationLogLevel }
+        : {}),
+      ...(input.loggingConfig?.systemLogLevel ? { systemLogLevel: input.loggingConfig.systemLogLevel } : {}),
+    },
+    ...(input.deadLetterTargetArn ? { deadLetterTargetArn: input.deadLetterTargetArn } : {}),
+    packageType: 'Zip',
+    code: prepared.ready ?? source,
+    layers: layers.refs,
+    ...(layers.optImageKey ? { optImageKey: layers.optImageKey } : {}),
+    ...(prepared.pending ? { pendingCode: prepared.pending } : {}),
+    state: prepared.pending ? 'Pending' : 'Active',
+    ...(prepared.pending
+      ? { stateReason: 'The function is being created.', stateReasonCode: 'Creating' }
+      : {}),
+    lastUpdateStatus: prepared.pending ? 'InProgress' : 'Successful',
+    revisionId: randomUUID(),
+    lastModified: now,
+  };
 }
 
 function checkRuntime(runtime: string): void {

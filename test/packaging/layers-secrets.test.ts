@@ -39,7 +39,7 @@ describe('layers', () => {
   it('publishes, reads, lists and deletes layer versions', async () => {
     const v1 = await publish(
       'greet',
-      { 'nodejs/node_modules/greet/index.js': 'module.exports = (n) => `hello ${n}`;' },
+      { 'nodejs/node_modules/greet/index.js': "module.exports = (n) => 'hello ' + n;" },
       ['nodejs20.x'],
     );
     expect(v1.$metadata.httpStatusCode).toBe(201);
@@ -52,7 +52,7 @@ describe('layers', () => {
     expect(v1.Content?.CodeSha256).toMatch(/=$/);
     expect(v1.CreatedDate).toMatch(/\+0000$/);
     const v2 = await publish('greet', {
-      'nodejs/node_modules/greet/index.js': 'module.exports = (n) => `hi ${n}`;',
+      'nodejs/node_modules/greet/index.js': "module.exports = (n) => 'hi ' + n;",
     });
     expect(v2.Version).toBe(2);
     const got = await s.lambda.send(new GetLayerVersionCommand({ LayerName: 'greet', VersionNumber: 1 }));
@@ -78,7 +78,7 @@ describe('layers', () => {
 
   it('mounts layers in order at /opt: a dependency from nodejs/node_modules, later layers win', async () => {
     const extra = await publish('override', {
-      'nodejs/node_modules/greet/index.js': 'module.exports = (n) => `override ${n}`;',
+      'nodejs/node_modules/greet/index.js': "module.exports = (n) => 'override ' + n;",
       'data.txt': 'second',
     });
     await createFunction(

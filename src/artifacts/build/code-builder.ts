@@ -281,7 +281,8 @@ function failure(what: string, r: ToolResult, timeoutMs: number): BuildFailure {
   // npm states the cause first (`npm error code E404`, then the message); pip last (`ERROR: ...`).
   const npmErrors = r.tail.filter((l) => /^npm error/.test(l) && !/complete log of this run/.test(l));
   const pipErrors = r.tail.filter((l) => /^ERROR:/.test(l));
-  const lines = npmErrors.length > 0 ? npmErrors.slice(0, 6) : pipErrors.length > 0 ? pipErrors : r.tail.slice(-6);
+  const lines =
+    npmErrors.length > 0 ? npmErrors.slice(0, 6) : pipErrors.length > 0 ? pipErrors : r.tail.slice(-6);
   const detail = lines.join('\n') || '(no output)';
   return new BuildFailure(
     'InvalidConfiguration',
