@@ -3,9 +3,11 @@
  * to a baseline measured in the same run and saves them under bench/results/.
  */
 import { invokeBench } from './invoke.bench.js';
+import { packagingBench } from './packaging.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
+  packaging: packagingBench,
 };
 
 const selected = process.argv.slice(2);

@@ -8,6 +8,8 @@ import type { BlobStore } from '../store/ports.js';
 import { unzipTo } from './unzip.js';
 
 const IMAGE_KEY = /^[0-9a-f]{64}$/;
+/** How long a newly stored key is safe from garbage collection. */
+const FRESH_MS = 10 * 60_000;
 
 /**
  * Deployment packages: the zip is kept as a content-addressed blob (what GetFunction hands back)
@@ -17,6 +19,11 @@ const IMAGE_KEY = /^[0-9a-f]{64}$/;
 export class CodeStore {
   /** Unpacks in progress per image key, so two uploads of one zip never race on its folder. */
   readonly #unpacking = new Map<string, Promise<number>>();
+  /**
+   * Keys stored recently (epoch ms): a deployment stores its code before the function record that
+   * refers to it, so garbage collection spares young keys instead of racing with deployments.
+   */
+  readonly #fresh = new Map<string, number>();
 
   constructor(
     private readonly blobs: BlobStore,
@@ -40,9 +47,33 @@ export class CodeStore {
       unpack = this.#unpack(zip, imageKey).finally(() => this.#unpacking.delete(imageKey));
       this.#unpacking.set(imageKey, unpack);
     }
+    this.#touch(imageKey);
     const unzippedSize = await unpack;
     const blobKey = await this.blobs.put(zip);
+    this.#touch(blobKey);
     return { sha256: digest.toString('base64'), size: zip.length, blobKey, imageKey, unzippedSize };
+  }
+
+  /** The unpacked size of a complete image, or undefined when there is none under this key. */
+  async imageSize(imageKey: string): Promise<number | undefined> {
+    return readSize(`${this.imagePath(imageKey)}.size`);
+  }
+
+  /**
+   * Moves a finished folder (built code, merged layers) into place as the image `imageKey`. The
+   * folder must be on the same file system. An image already complete under that key wins (the
+   * folder is removed): images are immutable and content-addressed.
+   */
+  async adoptImage(folder: string, imageKey: string, size: number): Promise<void> {
+    this.#touch(imageKey);
+    const final = this.imagePath(imageKey);
+    if ((await this.imageSize(imageKey)) !== undefined) {
+      await rm(folder, { recursive: true, force: true });
+      return;
+    }
+    await rm(final, { recursive: true, force: true });
+    await rename(folder, final);
+    await writeFile(`${final}.size`, String(size));
   }
 
   async zip(blobKey: string): Promise<Buffer | undefined> {
@@ -51,8 +82,10 @@ export class CodeStore {
 
   /** Removes blobs and images no function refers to any more, and leftovers of crashed unpacks. */
   async collectGarbage(referenced: { blobKeys: Set<string>; imageKeys: Set<string> }): Promise<void> {
+    const youngSince = Date.now() - FRESH_MS;
+    for (const [key, at] of this.#fresh) if (at < youngSince) this.#fresh.delete(key);
     for (const key of await this.blobs.keys()) {
-      if (!referenced.blobKeys.has(key)) await this.blobs.delete(key);
+      if (!referenced.blobKeys.has(key) && !this.#fresh.has(key)) await this.blobs.delete(key);
     }
     let names: string[] = [];
     try {
@@ -62,10 +95,15 @@ export class CodeStore {
     }
     for (const name of names) {
       const key = name.slice(0, 64);
+      if (this.#fresh.has(key) || this.#unpacking.has(key)) continue;
       if (name.endsWith('.tmp') || (IMAGE_KEY.test(key) && !referenced.imageKeys.has(key))) {
         await rm(join(this.imagesDir, name), { recursive: true, force: true });
       }
     }
+  }
+
+  #touch(key: string): void {
+    this.#fresh.set(key, Date.now());
   }
 
   async #unpack(zip: Buffer, imageKey: string): Promise<number> {

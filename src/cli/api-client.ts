@@ -1,11 +1,17 @@
 import type { z } from 'zod';
 import {
+  AliasConfiguration,
+  type AliasRequest,
+  BuildStatus,
   type CreateFunctionRequest,
   FunctionConfiguration,
   FunctionStatus,
+  FunctionVersion,
   GetFunctionResponse,
   type InvokeResponse,
+  ListAliasesResponse,
   ListFunctionsResponse,
+  ListVersionsResponse,
   type LogsQuery,
   LogsResponse,
   ServerStatus,
@@ -138,7 +144,74 @@ export class NimbusClient {
     };
   }
 
+  async publishVersion(name: string, description?: string): Promise<FunctionVersion> {
+    return this.#json(FunctionVersion, 'POST', `${LAMBDA}/functions/${label(name)}/versions`, {
+      json: description === undefined ? {} : { Description: description },
+    });
+  }
+
+  /** Every version, `$LATEST` first, following `NextMarker`. */
+  async listVersions(name: string): Promise<FunctionVersion[]> {
+    const all: FunctionVersion[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.#json(
+        ListVersionsResponse,
+        'GET',
+        `${LAMBDA}/functions/${label(name)}/versions`,
+        {
+          query: { Marker: marker },
+        },
+      );
+      all.push(...page.Versions);
+      marker = page.NextMarker ?? undefined;
+    } while (marker !== undefined);
+    return all;
+  }
+
+  /** Creates the alias, or updates it when it exists. */
+  async putAlias(name: string, alias: string, request: AliasRequest): Promise<AliasConfiguration> {
+    try {
+      return await this.#json(
+        AliasConfiguration,
+        'PUT',
+        `${LAMBDA}/functions/${label(name)}/aliases/${label(alias)}`,
+        {
+          json: request,
+        },
+      );
+    } catch (e) {
+      if (!(e instanceof ApiError && e.type === 'ResourceNotFoundException' && /alias/i.test(e.apiMessage)))
+        throw e;
+    }
+    return this.#json(AliasConfiguration, 'POST', `${LAMBDA}/functions/${label(name)}/aliases`, {
+      json: { Name: alias, ...request },
+    });
+  }
+
+  async listAliases(name: string): Promise<AliasConfiguration[]> {
+    const all: AliasConfiguration[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.#json(
+        ListAliasesResponse,
+        'GET',
+        `${LAMBDA}/functions/${label(name)}/aliases`,
+        {
+          query: { Marker: marker },
+        },
+      );
+      all.push(...page.Aliases);
+      marker = page.NextMarker ?? undefined;
+    } while (marker !== undefined);
+    return all;
+  }
+
   // --- Nimbus API -------------------------------------------------------------------------------
+
+  async buildStatus(name: string, afterId?: number): Promise<BuildStatus> {
+    return this.#json(BuildStatus, 'GET', `${NIMBUS}/functions/${label(name)}/build`, { query: { afterId } });
+  }
 
   async functionLogs(name: string, query: LogsQuery, signal?: AbortSignal): Promise<LogsResponse> {
     return this.#json(LogsResponse, 'GET', `${NIMBUS}/functions/${label(name)}/logs`, {

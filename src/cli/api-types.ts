@@ -165,3 +165,46 @@ export const FunctionStatus = z.looseObject({
   sandboxes: SandboxStats,
 });
 export type FunctionStatus = z.infer<typeof FunctionStatus>;
+
+export const FunctionVersion = FunctionConfiguration.extend({ Version: z.string() });
+export type FunctionVersion = z.infer<typeof FunctionVersion>;
+
+export const ListVersionsResponse = z.looseObject({
+  Versions: z.array(FunctionVersion),
+  NextMarker: z.string().nullish(),
+});
+
+export const AliasConfiguration = z.looseObject({
+  AliasArn: z.string(),
+  Name: z.string(),
+  FunctionVersion: z.string(),
+  Description: z.string().optional(),
+  RoutingConfig: z
+    .looseObject({ AdditionalVersionWeights: z.record(z.string(), z.number()).optional() })
+    .optional(),
+  RevisionId: z.string().optional(),
+});
+export type AliasConfiguration = z.infer<typeof AliasConfiguration>;
+
+export const ListAliasesResponse = z.looseObject({
+  Aliases: z.array(AliasConfiguration),
+  NextMarker: z.string().nullish(),
+});
+
+export interface AliasRequest {
+  FunctionVersion?: string;
+  Description?: string;
+  RoutingConfig?: { AdditionalVersionWeights: Record<string, number> };
+}
+
+/** `GET /nimbus/v1/functions/{name}/build`. */
+export const BuildStatus = z.looseObject({
+  state: z.string(),
+  stateReason: z.string().optional(),
+  lastUpdateStatus: z.string(),
+  lastUpdateStatusReason: z.string().optional(),
+  building: z.boolean(),
+  log: z.array(z.looseObject({ id: z.number(), message: z.string() })),
+  nextAfterId: z.number(),
+});
+export type BuildStatus = z.infer<typeof BuildStatus>;

@@ -5,6 +5,7 @@ import { addInvokeCommand } from './commands/invoke.js';
 import { addLogsCommand } from './commands/logs.js';
 import { addStatusCommand } from './commands/status.js';
 import { addUsageCommand } from './commands/usage.js';
+import { addAliasCommands, addVersionCommands } from './commands/version.js';
 import { reportError } from './errors.js';
 import { addServeCommand } from './serve-command.js';
 
@@ -21,6 +22,8 @@ addInvokeCommand(program);
 addLogsCommand(program);
 addUsageCommand(program);
 addStatusCommand(program);
+addVersionCommands(program);
+addAliasCommands(program);
 
 // `nimbus fn ls | head -1`: a closed pipe ends the output, not the process with a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -37,8 +37,23 @@ export const CodeRefSchema = z.object({
   imageKey: z.string(),
   /** Unpacked size in bytes, for the 250 MB limit and account usage. */
   unzippedSize: z.number().int().nonnegative(),
+  /**
+   * The unpacked zip before the build step (dependencies, transpiling). Absent when nothing was
+   * built: `imageKey` is then the unpacked zip itself.
+   */
+  sourceImageKey: z.string().optional(),
 });
 export type CodeRef = z.infer<typeof CodeRefSchema>;
+
+/** A layer version a function uses, copied into the function version (it outlives the layer). */
+export const LayerRefSchema = z.object({
+  arn: z.string(),
+  codeSize: z.number().int().nonnegative(),
+  unzippedSize: z.number().int().nonnegative(),
+  blobKey: z.string(),
+  imageKey: z.string(),
+});
+export type LayerRef = z.infer<typeof LayerRefSchema>;
 
 export const FunctionVersionSchema = z.object({
   name: z.string(),
@@ -57,6 +72,15 @@ export const FunctionVersionSchema = z.object({
   deadLetterTargetArn: z.string().optional(),
   packageType: z.literal('Zip'),
   code: CodeRefSchema,
+  /** Layers in the order they are extracted into `/opt` (later ones win). */
+  layers: z.array(LayerRefSchema).default([]),
+  /** The merged `/opt` image of the layers (absent without layers). */
+  optImageKey: z.string().optional(),
+  /**
+   * New code being built (`LastUpdateStatus: InProgress`, or `State: Pending` on creation); the
+   * previous `code` keeps serving until the build succeeds.
+   */
+  pendingCode: CodeRefSchema.optional(),
   state: FunctionStateSchema,
   stateReason: z.string().optional(),
   stateReasonCode: z.string().optional(),
@@ -69,12 +93,27 @@ export const FunctionVersionSchema = z.object({
 });
 export type FunctionVersion = z.infer<typeof FunctionVersionSchema>;
 
+export const AliasSchema = z.object({
+  name: z.string(),
+  functionVersion: z.string(),
+  description: z.string(),
+  /** `AdditionalVersionWeights`: at most one extra version and its share of the traffic. */
+  additionalVersionWeights: z.record(z.string(), z.number()).default({}),
+  revisionId: z.string(),
+});
+export type Alias = z.infer<typeof AliasSchema>;
+
 /** Function-level data shared by all its versions. */
 export interface FunctionRecord {
   name: string;
   tags: Record<string, string>;
   createdAt: number;
   latest: FunctionVersion;
+  /** Published versions, oldest first. */
+  versions: FunctionVersion[];
+  aliases: Alias[];
+  /** The number the next published version gets (numbers are never reused). */
+  nextVersion: number;
 }
 
 /** The configuration members a caller may change with UpdateFunctionConfiguration. */
@@ -93,7 +132,7 @@ export type FunctionConfigPatch = Partial<
     | 'loggingConfig'
     | 'deadLetterTargetArn'
   >
->;
+> & { layers?: string[] };
 
 export function defaultLogGroup(functionName: string): string {
   return `/aws/lambda/${functionName}`;

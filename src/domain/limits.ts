@@ -57,3 +57,10 @@ export const LIST_MAX_ITEMS = 50;
 export const AWS_DEFAULT_ACCOUNT_CONCURRENCY = 1_000;
 /** Concurrency that must stay unreserved. */
 export const UNRESERVED_CONCURRENCY_MIN = 100;
+
+/** Layers per function. */
+export const LAYERS_MAX = 5;
+/** Runtimes a layer version may declare. */
+export const LAYER_COMPATIBLE_RUNTIMES_MAX = 15;
+/** How long a dependency install or transpile step may run at deploy. */
+export const BUILD_TIMEOUT_MS = 600_000;

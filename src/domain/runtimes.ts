@@ -3,8 +3,30 @@
  * each gets the right error instead of a generic one.
  */
 
-export const SUPPORTED_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
+export const SUPPORTED_RUNTIMES = [
+  'nodejs20.x',
+  'nodejs22.x',
+  'nodejs24.x',
+  'python3.9',
+  'python3.10',
+  'python3.11',
+  'python3.12',
+  'python3.13',
+  'python3.14',
+  'provided.al2',
+  'provided.al2023',
+] as const;
 export type SupportedRuntime = (typeof SUPPORTED_RUNTIMES)[number];
+
+/** How a runtime is started and what the build step does for it. */
+export type RuntimeFamily = 'nodejs' | 'python' | 'provided';
+
+export function runtimeFamily(runtime: string): RuntimeFamily | undefined {
+  if (runtime.startsWith('nodejs')) return 'nodejs';
+  if (runtime.startsWith('python')) return 'python';
+  if (runtime.startsWith('provided')) return 'provided';
+  return undefined;
+}
 
 /** Runtimes AWS no longer accepts for creating or updating functions. */
 const DEPRECATED_RUNTIMES = new Set([

@@ -139,6 +139,7 @@ export class InvokeService {
     const spec: SandboxSpec = {
       poolKey: `${v.name}\u0000${resolved.executedVersion}\u0000${v.revisionId}`,
       codeDir: resolved.codeDir,
+      ...(resolved.optDir ? { optDir: resolved.optDir } : {}),
       timeoutSeconds: v.timeout,
       ephemeralStorageMb: v.ephemeralStorageMb,
       identity: {

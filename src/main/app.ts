@@ -10,12 +10,14 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Recorder } from '../observability/recorder.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
+import type { LayerRegistry } from '../registry/layer-registry.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { CodeLinks } from '../services/code-links.js';
 import type { RestJsonSurface } from '../services/rest-json-surface.js';
 import type { InvocationStore, LogStore } from '../store/ports.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 import type { DataDir } from './data-dir.js';
+import type { HostTools } from './host-tools.js';
 
 /** Something with a life of its own (a dispatcher, a poller, a scheduler). */
 export interface Service {
@@ -42,6 +44,9 @@ export interface App {
   code: CodeStore;
   codeLinks: CodeLinks;
   registry: FunctionRegistry;
+  layers: LayerRegistry;
+  /** Python and npm as found on the host. */
+  tools: HostTools;
   recorder: Recorder;
   /** Prometheus metrics; features add their own series. */
   metrics: Metrics;

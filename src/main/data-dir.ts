@@ -12,6 +12,10 @@ export interface DataDir {
   sandboxTmp: string;
   /** Layers, seen as `/opt`. */
   opt: string;
+  /** Scratch folders of builds and layer merges in progress (wiped at start). */
+  builds: string;
+  /** Package caches of the build step (npm). */
+  buildCache: string;
   /** A random secret for signing links and deriving function credentials. */
   secret: Buffer;
 }
@@ -25,8 +29,12 @@ export function prepareDataDir(dir: string): DataDir {
     images: join(root, 'images'),
     sandboxTmp: join(root, 'sandbox-tmp'),
     opt: join(root, 'opt'),
+    builds: join(root, 'builds'),
+    buildCache: join(root, 'build-cache'),
   };
-  for (const p of [root, d.blobs, d.images, d.opt]) mkdirSync(p, { recursive: true });
+  for (const p of [root, d.blobs, d.images, d.opt, d.buildCache]) mkdirSync(p, { recursive: true });
+  rmSync(d.builds, { recursive: true, force: true });
+  mkdirSync(d.builds, { recursive: true });
   // Scratch of sandboxes from a previous run (a crash leaves them) is garbage.
   rmSync(d.sandboxTmp, { recursive: true, force: true });
   mkdirSync(d.sandboxTmp, { recursive: true });

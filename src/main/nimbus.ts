@@ -1,9 +1,11 @@
 import { createHmac } from 'node:crypto';
+import { CodeBuilder } from '../artifacts/build/code-builder.js';
 import { CodeStore } from '../artifacts/code-store.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { AccountScope } from '../domain/arn.js';
 import { type Clock, systemClock } from '../domain/clock.js';
-import { INIT_TIMEOUT_MS } from '../domain/limits.js';
+import { BUILD_TIMEOUT_MS, INIT_TIMEOUT_MS } from '../domain/limits.js';
+import { runtimeFamily } from '../domain/runtimes.js';
 import { type HttpExchange, type Surface, sendJson } from '../gateway/exchange.js';
 import { Gateway } from '../gateway/gateway.js';
 import { SigV4Authenticator } from '../gateway/sigv4-auth.js';
@@ -13,18 +15,22 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { Recorder } from '../observability/recorder.js';
 import { FunctionRegistry } from '../registry/function-registry.js';
+import { LayerRegistry } from '../registry/layer-registry.js';
 import { ProcessExecutor } from '../sandbox/process-executor.js';
 import { SandboxManager } from '../sandbox/sandbox-manager.js';
 import { CodeLinks } from '../services/code-links.js';
 import { RestJsonSurface } from '../services/rest-json-surface.js';
 import { FsBlobStore } from '../store/blobs/fs-blob-store.js';
+import { AesGcmCipher } from '../store/crypto/aes-gcm-cipher.js';
 import { openDatabase } from '../store/sqlite/database.js';
 import { SqliteFunctionStore } from '../store/sqlite/function-store.js';
 import { SqliteInvocationStore } from '../store/sqlite/invocation-store.js';
+import { SqliteLayerStore } from '../store/sqlite/layer-store.js';
 import { SqliteLogStore } from '../store/sqlite/log-store.js';
 import type { App } from './app.js';
 import { prepareDataDir } from './data-dir.js';
 import { FEATURES } from './features/index.js';
+import { detectHostTools } from './host-tools.js';
 import { NIMBUS_VERSION, RUNTIMES_DIR } from './paths.js';
 
 export interface NimbusOptions {
@@ -54,11 +60,12 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
   const dir = prepareDataDir(config.dataDir);
 
   const db = openDatabase(dir.database);
-  const functionStore = new SqliteFunctionStore(db);
+  // Environment variables are sealed at rest with a key derived from the data dir's secret.
+  const functionStore = new SqliteFunctionStore(db, new AesGcmCipher(dir.secret, 'environment'));
   const logStore = new SqliteLogStore(db);
   const invocationStore = new SqliteInvocationStore(db);
   const code = new CodeStore(new FsBlobStore(dir.blobs), dir.images);
-  const registry = new FunctionRegistry(functionStore, code, clock, scope);
+  const tools = detectHostTools();
 
   const recorder = new Recorder({
     logs: logStore,
@@ -68,12 +75,34 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     maxPendingLogEvents: 100_000,
     onError: (err) => log.error({ err }, 'writing logs or metering failed'),
   });
+  const layers = new LayerRegistry(new SqliteLayerStore(db), code, clock, scope, dir.builds);
+  const builder = new CodeBuilder({
+    code,
+    workDir: dir.builds,
+    cacheDir: dir.buildCache,
+    tools: {
+      nodeExecutable: process.execPath,
+      ...(tools.npmCli ? { npmCli: tools.npmCli } : {}),
+      ...(tools.python ? { python: tools.python.executable } : {}),
+    },
+    timeoutMs: BUILD_TIMEOUT_MS,
+  });
+  const registry = new FunctionRegistry(functionStore, code, clock, scope, {
+    builder,
+    layers,
+    buildLog: recorder,
+    runtimeUnavailable: (runtime) =>
+      runtimeFamily(runtime) === 'python' && !tools.python
+        ? 'no python3 interpreter was found on the host (install python3 or set NIMBUS_PYTHON).'
+        : undefined,
+  });
   const executor = new ProcessExecutor(dir.sandboxTmp, RUNTIMES_DIR, dir.opt);
   const sandboxes = new SandboxManager({
     executor,
     logSink: recorder,
     clock,
     nodeExecutable: process.execPath,
+    ...(tools.python ? { pythonExecutable: tools.python.executable } : {}),
     runtimeApiHost: '127.0.0.1',
     initTimeoutMs: INIT_TIMEOUT_MS,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000,
@@ -85,7 +114,8 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
 
   let gc: Promise<void> = Promise.resolve();
   registry.onChange((change) => {
-    sandboxes.retireFunction(change.name);
+    // New versions and aliases leave running code as it is; `$LATEST` changes and deletes retire it.
+    if (change.kind === 'updated' || change.kind === 'deleted') sandboxes.retireFunction(change.name);
     gc = gc
       .then(() => registry.collectGarbage(sandboxes.codeDirsInUse()))
       .catch((err: unknown) => log.warn({ err }, 'code garbage collection failed'));
@@ -141,6 +171,8 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     code,
     codeLinks,
     registry,
+    layers,
+    tools,
     recorder,
     metrics,
     sandboxes,
@@ -163,6 +195,7 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     },
   };
   for (const feature of FEATURES) await feature(app);
+  await registry.resumeBuilds();
 
   const health: Surface = {
     name: 'health',
@@ -194,6 +227,7 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
       closing ??= (async () => {
         await gateway.close();
         for (const service of [...app.services].reverse()) await service.close();
+        await registry.close();
         await sandboxes.close();
         await recorder.close();
         await gc;

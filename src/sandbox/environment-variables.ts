@@ -38,6 +38,11 @@ export function sandboxEnvironment(
     TZ: ':UTC',
     LD_LIBRARY_PATH: `/var/lang/lib:/lib64:/usr/lib64:${paths.runtimeDir}:${paths.runtimeDir}/lib:${paths.taskRoot}:${paths.taskRoot}/lib:${opt}/lib`,
     NODE_PATH: `${opt}/nodejs/node${nodeMajor(id.runtime)}/node_modules:${opt}/nodejs/node_modules:${paths.runtimeDir}/node_modules:${paths.runtimeDir}:${paths.taskRoot}`,
+    ...(id.runtime.startsWith('python')
+      ? {
+          PYTHONPATH: `${opt}/python/lib/${id.runtime}/site-packages:${opt}/python:${paths.runtimeDir}/python`,
+        }
+      : {}),
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     TMPDIR: paths.tmpDir,
     ...id.userEnvironment,

@@ -14,6 +14,8 @@ export interface SandboxLaunch {
   env: Record<string, string>;
   /** Host folder holding the function's code; seen as {@link SandboxPaths.taskRoot}. */
   codeDir: string;
+  /** Host folder with the function's merged layers; seen as {@link SandboxPaths.optDir} (`/opt`). */
+  optDir?: string;
   memoryMb: number;
   ephemeralStorageMb: number;
   /** Feed this line to stdin right after start (zygote specialisation); otherwise stdin is closed. */
@@ -50,8 +52,11 @@ export interface SandboxProcess {
 
 export interface SandboxExecutor {
   readonly name: string;
-  /** Paths as the sandbox sees them, for a given host code folder. */
-  paths(codeDir: string, sandboxId: string): SandboxPaths;
+  /**
+   * Paths as the sandbox sees them, for a given host code folder and (when the function has layers)
+   * host folder of its merged layers, which the sandbox sees as `/opt`.
+   */
+  paths(codeDir: string, sandboxId: string, optDir?: string): SandboxPaths;
   spawn(launch: SandboxLaunch, sandboxId: string): SandboxProcess;
   /** Removes what the executor left behind for a sandbox (temp folders, cgroups). */
   cleanup(sandboxId: string): void;

@@ -17,11 +17,12 @@ export class ProcessExecutor implements SandboxExecutor {
     private readonly optDir: string,
   ) {}
 
-  paths(codeDir: string, sandboxId: string): SandboxPaths {
+  paths(codeDir: string, sandboxId: string, optDir?: string): SandboxPaths {
     return {
       taskRoot: codeDir,
       runtimeDir: this.runtimeDir,
-      optDir: this.optDir,
+      // Without a mount namespace the layers stay where they are; the environment points there.
+      optDir: optDir ?? this.optDir,
       tmpDir: join(this.tmpRoot, sandboxId),
     };
   }

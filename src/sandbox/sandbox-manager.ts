@@ -11,6 +11,8 @@ export interface SandboxSpec {
   poolKey: string;
   identity: Omit<SandboxIdentity, 'logStream'>;
   codeDir: string;
+  /** Host folder of the merged layers (`/opt`), when the function has layers. */
+  optDir?: string;
   timeoutSeconds: number;
   ephemeralStorageMb: number;
 }
@@ -20,6 +22,8 @@ export interface SandboxManagerOptions {
   logSink: LogSink;
   clock: Clock;
   nodeExecutable: string;
+  /** Python interpreter for `python3.x` runtimes (absent when the host has none). */
+  pythonExecutable?: string;
   runtimeApiHost: string;
   initTimeoutMs: number;
   idleTimeoutMs: number;
@@ -130,12 +134,14 @@ export class SandboxManager {
         new Sandbox({
           identity: spec.identity,
           codeDir: spec.codeDir,
+          ...(spec.optDir ? { optDir: spec.optDir } : {}),
           timeoutSeconds: spec.timeoutSeconds,
           ephemeralStorageMb: spec.ephemeralStorageMb,
           executor: o.executor,
           logSink: o.logSink,
           clock: o.clock,
           nodeExecutable: o.nodeExecutable,
+          ...(o.pythonExecutable ? { pythonExecutable: o.pythonExecutable } : {}),
           runtimeApiHost: o.runtimeApiHost,
           initTimeoutMs: o.initTimeoutMs,
           onStopped: (s) => {

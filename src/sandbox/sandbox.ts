@@ -22,7 +22,7 @@ import {
   startLine,
   timeoutLine,
 } from './platform-log.js';
-import { runtimeCommand } from './runtime-launcher.js';
+import { RuntimeLaunchError, runtimeCommand } from './runtime-launcher.js';
 
 /**
  * One execution environment: a runtime process, its Runtime API endpoint and its logs, serving one
@@ -40,12 +40,16 @@ export type SandboxState = 'starting' | 'ready' | 'busy' | 'stopped';
 export interface SandboxOptions {
   identity: Omit<SandboxIdentity, 'logStream'>;
   codeDir: string;
+  /** Host folder of the merged layers (`/opt`). */
+  optDir?: string;
   timeoutSeconds: number;
   ephemeralStorageMb: number;
   executor: SandboxExecutor;
   logSink: LogSink;
   clock: Clock;
   nodeExecutable: string;
+  /** Python interpreter for `python3.x` runtimes (absent when the host has none). */
+  pythonExecutable?: string;
   runtimeApiHost: string;
   initTimeoutMs: number;
   onStopped?: (sandbox: Sandbox) => void;
@@ -168,9 +172,14 @@ export class Sandbox implements RuntimeApiDelegate {
     let address: string;
     try {
       address = await this.#server.listen();
-      const paths = o.executor.paths(o.codeDir, this.id);
+      const paths = o.executor.paths(o.codeDir, this.id, o.optDir);
       const env = sandboxEnvironment({ ...o.identity, logStream: this.logStream }, paths, address);
-      const cmd = runtimeCommand(o.identity.runtime, paths, o.nodeExecutable);
+      const cmd = runtimeCommand(o.identity.runtime, paths, {
+        nodeExecutable: o.nodeExecutable,
+        ...(o.pythonExecutable ? { pythonExecutable: o.pythonExecutable } : {}),
+        hostCodeDir: o.codeDir,
+        ...(o.optDir ? { hostOptDir: o.optDir } : {}),
+      });
       this.#initStartMono = o.clock.monotonic();
       this.#writeUnattributed(initStartLine(o.identity.runtime, process.version));
       this.#process = o.executor.spawn(
@@ -178,12 +187,24 @@ export class Sandbox implements RuntimeApiDelegate {
           ...cmd,
           env,
           codeDir: o.codeDir,
+          ...(o.optDir ? { optDir: o.optDir } : {}),
           memoryMb: o.identity.memoryMb,
           ephemeralStorageMb: o.ephemeralStorageMb,
         },
         this.id,
       );
     } catch (e) {
+      if (e instanceof RuntimeLaunchError) {
+        // Lambda reports a missing or unusable bootstrap as the invocation's init error.
+        this.#writeUnattributed(`${e.message}\n${e.errorType}`);
+        this.#settleInit({
+          kind: 'init-error',
+          errorType: e.errorType,
+          body: errorJson(e.errorType, e.message),
+        });
+        // The invocation waiting for this sandbox reports the error and stops the sandbox.
+        return;
+      }
       this.#writeUnattributed(`[nimbus] the sandbox could not start: ${(e as Error).message}`);
       this.#settleInit({ kind: 'exit', exit: { code: null, signal: null, oomKilled: false } });
       this.stop();

@@ -1,4 +1,5 @@
-import type { FunctionRecord, FunctionVersion } from '../domain/function.js';
+import type { Alias, FunctionRecord, FunctionVersion } from '../domain/function.js';
+import type { LayerVersion } from '../domain/layer.js';
 
 /**
  * The storage ports. Adapters (SQLite today) implement them; nothing outside `main/` knows which
@@ -19,8 +20,47 @@ export interface FunctionStore {
   updateLatest(latest: FunctionVersion, expectedRevisionId?: string): Promise<boolean>;
   setTags(name: string, tags: Record<string, string>): Promise<boolean>;
   delete(name: string): Promise<boolean>;
+  /** Inserts a published version and sets the function's next version number, atomically. */
+  insertVersion(version: FunctionVersion, nextVersion: number): Promise<boolean>;
+  deleteVersion(name: string, version: string): Promise<boolean>;
+  /**
+   * Writes an alias. `create` inserts only when the name is free; otherwise the alias is replaced
+   * when its stored revision is `expectedRevisionId`. Resolves `false` when the condition fails.
+   */
+  putAlias(
+    functionName: string,
+    alias: Alias,
+    condition: { create: true } | { expectedRevisionId: string },
+  ): Promise<boolean>;
+  deleteAlias(functionName: string, aliasName: string): Promise<boolean>;
   /** Every code blob and image key still referenced, for garbage collection. */
-  referencedCode(): Promise<{ blobKeys: Set<string>; imageKeys: Set<string>; totalCodeSize: number }>;
+  referencedCode(): Promise<CodeReferences>;
+}
+
+export interface CodeReferences {
+  blobKeys: Set<string>;
+  imageKeys: Set<string>;
+  /** Bytes of distinct zips (the account's `TotalCodeSize`). */
+  totalCodeSize: number;
+}
+
+/** Layer versions; numbers per layer name are never reused, even after deletions. */
+export interface LayerStore {
+  /** Inserts the next version of a layer; `make` receives the number it gets. */
+  publish(name: string, make: (version: number) => LayerVersion): Promise<LayerVersion>;
+  get(name: string, version: number): Promise<LayerVersion | undefined>;
+  /** Versions of one layer, newest first, below `beforeVersion`. */
+  versions(name: string, options: { beforeVersion?: number; limit: number }): Promise<LayerVersion[]>;
+  /** The newest version of each layer, by name, after `afterName`. */
+  latestVersions(options: { afterName?: string; limit: number }): Promise<LayerVersion[]>;
+  delete(name: string, version: number): Promise<boolean>;
+  referencedCode(): Promise<CodeReferences>;
+}
+
+/** Seals values kept at rest (environment variables): authenticated encryption, text in and out. */
+export interface ValueCipher {
+  seal(plain: string): string;
+  open(sealed: string): string;
 }
 
 /** Content-addressed bytes: the key is the hex SHA-256 of the content. */

@@ -4,13 +4,13 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { TEST_ROLE } from './server.js';
-import { makeZip } from './zip.js';
+import { makeZip, type ZipEntry } from './zip.js';
 
 /** Creates a Node.js function from inline files (default handler `index.handler`). */
 export async function createFunction(
   lambda: LambdaClient,
   name: string,
-  files: Record<string, string>,
+  files: Record<string, string | Buffer | ZipEntry>,
   extra: Partial<CreateFunctionCommandInput> = {},
 ) {
   return lambda.send(

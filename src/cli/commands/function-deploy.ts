@@ -17,7 +17,8 @@ export const DEFAULT_RUNTIME = 'nodejs20.x';
  */
 export const PLACEHOLDER_ROLE = 'arn:aws:iam::000000000000:role/nimbus-function';
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
-const READY_TIMEOUT_MS = 60_000;
+/** Dependency installs can take minutes. */
+const READY_TIMEOUT_MS = 15 * 60_000;
 const READY_POLL_MS = 500;
 
 interface DeployOptions {
@@ -170,6 +171,17 @@ async function settle(
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let current = config;
   let waiting = false;
+  let logAfter: number | undefined;
+  const showBuildLog = async (always: boolean) => {
+    // The build log (npm, esbuild, pip output) as it grows; on a failure it is shown in any case.
+    const build = await client.buildStatus(name, logAfter).catch(() => undefined);
+    if (!build) return;
+    for (const l of build.log) {
+      if (always) note(`  ${l.message}`);
+      else progress(`  ${l.message}`);
+    }
+    logAfter = build.nextAfterId;
+  };
   while (current.State === 'Pending' || current.LastUpdateStatus === 'InProgress') {
     if (Date.now() > deadline) {
       throw new CliError(
@@ -177,12 +189,15 @@ async function settle(
           `${READY_TIMEOUT_MS / 1000} s. Check it with \`nimbus function get ${name}\`.`,
       );
     }
-    if (!waiting) progress(`Waiting for ${name} to become ready ...`);
+    if (!waiting) progress(`Building ${name} (installing dependencies / transpiling) ...`);
     waiting = true;
     await sleep(READY_POLL_MS);
+    await showBuildLog(false);
     current = (await client.getFunction(name)).Configuration;
   }
   if (current.State === 'Failed' || current.LastUpdateStatus === 'Failed') {
+    logAfter = undefined;
+    await showBuildLog(true);
     const reason = current.LastUpdateStatusReason ?? current.StateReason ?? 'no reason given';
     throw new CliError(`function ${name} failed to deploy: ${reason}`);
   }

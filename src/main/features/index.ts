@@ -3,6 +3,13 @@ import { cloudwatchLogs } from './cloudwatch-logs.js';
 import { lambdaCore } from './lambda-core.js';
 import { metricsEndpoint } from './metrics.js';
 import { nimbusApi } from './nimbus-api.js';
+import { packaging } from './packaging.js';
 
 /** Installed in this order. A feature adds its own file and one line here. */
-export const FEATURES: readonly Feature[] = [lambdaCore, nimbusApi, metricsEndpoint, cloudwatchLogs];
+export const FEATURES: readonly Feature[] = [
+  lambdaCore,
+  nimbusApi,
+  packaging,
+  metricsEndpoint,
+  cloudwatchLogs,
+];

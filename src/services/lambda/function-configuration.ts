@@ -10,6 +10,8 @@ export interface RenderOptions {
   forList?: boolean;
   /** ListVersionsByFunction qualifies `$LATEST` in the ARN. */
   qualifyLatest?: boolean;
+  /** The ARN's qualifier when the configuration was read through an alias. */
+  arnQualifier?: string;
 }
 
 export function renderFunctionConfiguration(
@@ -18,18 +20,20 @@ export function renderFunctionConfiguration(
   options: RenderOptions = {},
 ): FunctionConfiguration {
   const qualified = v.version !== LATEST || options.qualifyLatest;
+  // While new code builds, clients see the code they sent (the previous one keeps serving).
+  const code = v.pendingCode ?? v.code;
   const c: FunctionConfiguration = {
     FunctionName: v.name,
-    FunctionArn: functionArn(scope, v.name, qualified ? v.version : undefined),
+    FunctionArn: functionArn(scope, v.name, options.arnQualifier ?? (qualified ? v.version : undefined)),
     Runtime: v.runtime,
     Role: v.role,
     Handler: v.handler,
-    CodeSize: v.code.size,
+    CodeSize: code.size,
     Description: v.description,
     Timeout: v.timeout,
     MemorySize: v.memorySize,
     LastModified: awsTimestamp(v.lastModified),
-    CodeSha256: v.code.sha256,
+    CodeSha256: code.sha256,
     Version: v.version,
     TracingConfig: { Mode: v.tracingMode },
     RevisionId: v.revisionId,
@@ -47,6 +51,7 @@ export function renderFunctionConfiguration(
     },
   };
   if (Object.keys(v.environment).length > 0) c.Environment = { Variables: v.environment };
+  if (v.layers.length > 0) c.Layers = v.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize }));
   if (v.deadLetterTargetArn) c.DeadLetterConfig = { TargetArn: v.deadLetterTargetArn };
   if (!options.forList) {
     c.State = v.state;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AccountScope } from '../../domain/arn.js';
 import { parseFunctionRef } from '../../domain/arn.js';
-import { invalidContent, invalidParameter } from '../../domain/errors.js';
+import { invalidContent, invalidParameter, validationError } from '../../domain/errors.js';
 import type { FunctionConfigPatch } from '../../domain/function.js';
 import { CODE_REQUEST_MAX_BYTES, LIST_MAX_ITEMS } from '../../domain/limits.js';
 import type { RestRouter } from '../../gateway/rest-router.js';
@@ -48,8 +48,7 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
           'Runtime and Handler are mandatory parameters for functions created with deployment packages.',
         );
       }
-      rejectUnsupported(r.Layers, r.Publish);
-      const record = await registry.create({
+      const created = await registry.create({
         name: ref.name,
         runtime: r.Runtime,
         handler: r.Handler,
@@ -65,6 +64,8 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
           tracingMode: r.TracingConfig?.Mode,
           deadLetterTargetArn: r.DeadLetterConfig?.TargetArn || undefined,
           tags: r.Tags,
+          layers: r.Layers,
+          publish: r.Publish,
           loggingConfig: r.LoggingConfig && {
             ...defined({
               logFormat: r.LoggingConfig.LogFormat,
@@ -75,7 +76,7 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
           },
         }),
       });
-      return { status: 201, json: render(record.latest) };
+      return { status: 201, json: render(created) };
     },
   });
 
@@ -87,13 +88,23 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
         : LIST_MAX_ITEMS;
       const marker = call.x.query.get('Marker');
       const after = marker ? decodeMarker(marker) : undefined;
+      const all = call.x.query.get('FunctionVersion');
+      if (all !== null && all !== 'ALL') {
+        throw validationError([
+          { member: 'functionVersion', value: all, constraint: 'Member must satisfy enum value set: [ALL]' },
+        ]);
+      }
       const page = await registry.list(after, maxItems + 1);
       const items = page.slice(0, maxItems);
       const more = page.length > maxItems;
+      // FunctionVersion=ALL lists every version of each function (qualified ARNs), not just $LATEST.
+      const versions = items.flatMap((f) => (all ? [f.latest, ...f.versions] : [f.latest]));
       return {
         status: 200,
         json: {
-          Functions: items.map((f) => renderFunctionConfiguration(scope, f.latest, { forList: true })),
+          Functions: versions.map((v) =>
+            renderFunctionConfiguration(scope, v, { forList: true, qualifyLatest: all !== null }),
+          ),
           ...(more ? { NextMarker: encodeMarker(items[items.length - 1]!.name) } : {}),
         },
       };
@@ -104,13 +115,19 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
   router.add('GET', '/2015-03-31/functions/{FunctionName}', {
     operation: 'GetFunction',
     handler: async (call) => {
-      const { record, version } = await registry.requireVersion(functionRef(call));
+      const ref = functionRef(call);
+      const { record, version, alias } = await registry.requireVersion(ref);
       const base = `http://${call.x.req.headers.host ?? 'localhost'}`;
+      const code = version.pendingCode ?? version.code;
       return {
         status: 200,
         json: {
-          Configuration: render(version),
-          Code: { RepositoryType: 'S3', Location: d.codeLinks.url(base, version.code.blobKey) },
+          Configuration: renderFunctionConfiguration(
+            scope,
+            version,
+            alias ? { arnQualifier: alias.name } : {},
+          ),
+          Code: { RepositoryType: 'S3', Location: d.codeLinks.url(base, code.blobKey) },
           ...(Object.keys(record.tags).length > 0 ? { Tags: record.tags } : {}),
         },
       };
@@ -119,17 +136,19 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
 
   router.add('GET', '/2015-03-31/functions/{FunctionName}/configuration', {
     operation: 'GetFunctionConfiguration',
-    handler: async (call) => ({
-      status: 200,
-      json: render((await registry.requireVersion(functionRef(call))).version),
-    }),
+    handler: async (call) => {
+      const { version, alias } = await registry.requireVersion(functionRef(call));
+      return {
+        status: 200,
+        json: renderFunctionConfiguration(scope, version, alias ? { arnQualifier: alias.name } : {}),
+      };
+    },
   });
 
   router.add('PUT', '/2015-03-31/functions/{FunctionName}/configuration', {
     operation: 'UpdateFunctionConfiguration',
     handler: async (call) => {
       const r = jsonBody(call, UpdateFunctionConfigurationRequest);
-      rejectUnsupported(r.Layers, undefined);
       const patch: FunctionConfigPatch = defined({
         role: r.Role,
         handler: r.Handler,
@@ -141,6 +160,7 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
         ephemeralStorageMb: r.EphemeralStorage?.Size,
         tracingMode: r.TracingConfig?.Mode,
         deadLetterTargetArn: r.DeadLetterConfig ? (r.DeadLetterConfig.TargetArn ?? '') : undefined,
+        layers: r.Layers,
       });
       if (r.LoggingConfig) {
         patch.loggingConfig = defined({
@@ -162,7 +182,6 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
       const r = jsonBody(call, UpdateFunctionCodeRequest);
       if (r.ImageUri)
         throw invalidParameter('Nimbus runs .zip deployment packages only; ImageUri is not supported.');
-      rejectUnsupported(undefined, r.Publish);
       const zip = zipFrom(r);
       const ref = functionRef(call, {});
       if (r.DryRun) {
@@ -170,7 +189,9 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
         const sha256 = createHash('sha256').update(zip).digest('base64');
         return { status: 200, json: { ...render(version), CodeSha256: sha256, CodeSize: zip.length } };
       }
-      const updated = await registry.updateCode(ref, zip, r.RevisionId, r.Architectures);
+      const updated = await registry.updateCode(ref, zip, {
+        ...defined({ revisionId: r.RevisionId, architectures: r.Architectures, publish: r.Publish }),
+      });
       return { status: 200, json: render(updated) };
     },
   });
@@ -184,7 +205,7 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
   });
 }
 
-function zipFrom(code: {
+export function zipFrom(code: {
   ZipFile?: string | undefined;
   S3Bucket?: string | undefined;
   S3Key?: string | undefined;
@@ -205,18 +226,11 @@ function zipFrom(code: {
   throw invalidParameter('Please provide a source for function code.');
 }
 
-function rejectUnsupported(layers: string[] | undefined, publish: boolean | undefined): void {
-  if (layers && layers.length > 0)
-    throw invalidParameter('Layers are not supported yet by this Nimbus server.');
-  if (publish)
-    throw invalidParameter('Publish (function versions) is not supported yet by this Nimbus server.');
-}
-
-function encodeMarker(name: string): string {
+export function encodeMarker(name: string): string {
   return Buffer.from(name).toString('base64url');
 }
 
-function decodeMarker(marker: string): string {
+export function decodeMarker(marker: string): string {
   const name = Buffer.from(marker, 'base64url').toString('utf8');
   if (!/^[a-zA-Z0-9-_]+$/.test(name)) throw invalidContent(`Invalid Marker: ${marker}`);
   return name;

@@ -31,6 +31,11 @@ const REVISION_ID = z.string();
 
 export const FunctionNameMember = z.string().min(1).max(140).regex(FUNCTION_NAME);
 
+const LAYER_VERSION_ARN = /^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+$/;
+const Layers = z.array(z.string().min(1).max(140).regex(LAYER_VERSION_ARN));
+const ALIAS_NAME = /^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/;
+const VERSION = /^(\$LATEST|[0-9]+)$/;
+
 const Runtime = z.enum(AWS_RUNTIMES);
 const Role = z.string().regex(ROLE);
 const Handler = z.string().max(HANDLER_MAX).regex(HANDLER);
@@ -92,7 +97,7 @@ export const CreateFunctionRequest = z.strictObject({
   Environment: Environment.optional(),
   TracingConfig: TracingConfig.optional(),
   Tags: Tags.optional(),
-  Layers: z.array(z.string()).optional(),
+  Layers: Layers.optional(),
   Architectures: Architectures.optional(),
   EphemeralStorage: EphemeralStorage.optional(),
   LoggingConfig: LoggingConfig.optional(),
@@ -111,7 +116,7 @@ export const UpdateFunctionConfigurationRequest = z.strictObject({
   DeadLetterConfig: DeadLetterConfig.optional(),
   TracingConfig: TracingConfig.optional(),
   RevisionId: REVISION_ID.optional(),
-  Layers: z.array(z.string()).optional(),
+  Layers: Layers.optional(),
   EphemeralStorage: EphemeralStorage.optional(),
   LoggingConfig: LoggingConfig.optional(),
   ...IGNORED,
@@ -135,3 +140,60 @@ export type UpdateFunctionCodeRequest = z.infer<typeof UpdateFunctionCodeRequest
 export const TagResourceRequest = z.strictObject({ Tags });
 
 export const ListMaxItems = z.coerce.number().int().min(1).max(10_000);
+
+export const PublishVersionRequest = z.strictObject({
+  CodeSha256: z.string().optional(),
+  Description: Description.optional(),
+  RevisionId: REVISION_ID.optional(),
+});
+
+/** Weights are checked by the route (AWS words their violations as a map constraint). */
+const RoutingConfig = z.strictObject({
+  AdditionalVersionWeights: z.record(z.string(), z.number()).optional(),
+});
+
+export const AliasName = z.string().min(1).max(128).regex(ALIAS_NAME);
+const FunctionVersionMember = z.string().min(1).max(1024).regex(VERSION);
+
+export const CreateAliasRequest = z.strictObject({
+  Name: AliasName,
+  FunctionVersion: FunctionVersionMember,
+  Description: Description.optional(),
+  RoutingConfig: RoutingConfig.optional(),
+});
+
+export const UpdateAliasRequest = z.strictObject({
+  FunctionVersion: FunctionVersionMember.optional(),
+  Description: Description.optional(),
+  RoutingConfig: RoutingConfig.optional(),
+  RevisionId: REVISION_ID.optional(),
+});
+
+export const ListVersionQuery = z.strictObject({
+  Marker: z.string().optional(),
+  MaxItems: z.coerce.number().int().min(1).max(10_000).optional(),
+  FunctionVersion: FunctionVersionMember.optional(),
+});
+
+export const PublishLayerVersionRequest = z.strictObject({
+  Description: Description.optional(),
+  Content: z.strictObject({
+    ZipFile: Base64Blob.optional(),
+    S3Bucket: z.string().min(3).max(63).optional(),
+    S3Key: z.string().min(1).max(1024).optional(),
+    S3ObjectVersion: z.string().min(1).max(1024).optional(),
+  }),
+  CompatibleRuntimes: z.array(Runtime).max(15).optional(),
+  LicenseInfo: z.string().max(512).optional(),
+  CompatibleArchitectures: z
+    .array(z.enum(['x86_64', 'arm64']))
+    .max(2)
+    .optional(),
+});
+
+export const LayerListQuery = z.strictObject({
+  CompatibleRuntime: Runtime.optional(),
+  CompatibleArchitecture: z.enum(['x86_64', 'arm64']).optional(),
+  Marker: z.string().optional(),
+  MaxItems: z.coerce.number().int().min(1).max(50).optional(),
+});
