@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { DEFAULT_ENDPOINT, NimbusClient } from './api-client.js';
 import { CliError } from './errors.js';
 import { credentialsFromEnv } from './request-signer.js';
@@ -33,8 +34,16 @@ export function clientFor(cmd: Command): NimbusClient {
     );
   }
   const credentials = credentialsFromEnv();
-  return new NimbusClient(url.href, credentials ? { credentials } : {});
+  return new NimbusClient(url.href, { fetch: patientFetch, ...(credentials ? { credentials } : {}) });
 }
+
+/**
+ * `fetch` without the 5-minute header and body timeouts of Node's built-in client: a synchronous
+ * invoke may legitimately run for 15 minutes.
+ */
+const patientAgent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+const patientFetch = ((input: string | URL, init?: RequestInit) =>
+  undiciFetch(input, { ...(init as object), dispatcher: patientAgent })) as unknown as typeof fetch;
 
 /** Writes to stdout. */
 export function out(text: string | Uint8Array): void {
