@@ -7,6 +7,7 @@ import type { ConcurrencyLimiter } from '../invoke/concurrency.js';
 import type { InvokeService } from '../invoke/invoke-service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Recorder } from '../observability/recorder.js';
+import type { QueueService } from '../queues/queue-service.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { CodeLinks } from '../services/code-links.js';
@@ -22,6 +23,8 @@ export interface Service {
   start(): Promise<void>;
   /** Called first on shutdown, before sandboxes and the store close. */
   close(): Promise<void>;
+  /** Optional: called before the gateway stops, to end long-held requests (long polls) at once. */
+  drain?(): void;
 }
 
 /**
@@ -51,6 +54,8 @@ export interface App {
   /** Surfaces tried before the path-routed APIs (e.g. routed by Host header). */
   surfaces: Surface[];
   services: Service[];
+  /** The built-in queue service (set by the `queues` feature). */
+  queues?: QueueService;
   /** The server's base URL once it listens. */
   endpoint(): string;
 }
