@@ -13,6 +13,7 @@ import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { CodeLinks } from '../services/code-links.js';
 import type { RestJsonSurface } from '../services/rest-json-surface.js';
 import type { InvocationStore, LogStore } from '../store/ports.js';
+import type { EventSourceMappingService } from '../triggers/esm/mapping-service.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 import type { DataDir } from './data-dir.js';
 
@@ -56,6 +57,8 @@ export interface App {
   services: Service[];
   /** The built-in queue service (set by the `queues` feature). */
   queues?: QueueService;
+  /** Event source mappings (set by the `eventSourceMappings` feature). */
+  eventSourceMappings?: EventSourceMappingService;
   /** The server's base URL once it listens. */
   endpoint(): string;
 }

@@ -159,7 +159,7 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     recorder,
     close() {
       closing ??= (async () => {
-        for (const service of app.services) service.drain?.();
+        for (const service of [...app.services].reverse()) service.drain?.();
         await gateway.close();
         for (const service of [...app.services].reverse()) await service.close();
         await sandboxes.close();

@@ -54,6 +54,8 @@ export interface ReceiveOptions {
   max?: number;
   visibilityTimeout?: number;
   waitSeconds?: number;
+  /** In-process callers (pollers) may wait to the millisecond; wins over `waitSeconds`. */
+  waitMs?: number;
   /** Ends a long poll early (the client went away); nothing is received after it fires. */
   signal?: AbortSignal;
 }
@@ -83,6 +85,11 @@ export class QueueService {
     this.#clock = o.clock;
     this.scope = o.scope;
     this.#waiters = new LongPollWaiters(o.clock);
+  }
+
+  /** True once {@link close} was called: receives no longer wait. */
+  get closed(): boolean {
+    return this.#waiters.closed;
   }
 
   arnOf(name: string): string {
@@ -406,9 +413,10 @@ export class QueueService {
       );
     }
     let q = await this.getQueue(name);
-    const wait =
-      o.waitSeconds ?? Number(effectiveAttributes(q.attributes, q.fifo).ReceiveMessageWaitTimeSeconds);
-    const deadline = this.#clock.now() + wait * 1000;
+    const waitMs =
+      o.waitMs ??
+      (o.waitSeconds ?? Number(effectiveAttributes(q.attributes, q.fifo).ReceiveMessageWaitTimeSeconds)) * 1000;
+    const deadline = this.#clock.now() + waitMs;
     for (;;) {
       if (o.signal?.aborted) return [];
       const got = await this.#receiveNow(q, max, o.visibilityTimeout);

@@ -9,6 +9,7 @@ import type {
   StoredMessage,
   VisibilityOutcome,
 } from '../queues/queue-model.js';
+import type { Mapping } from '../triggers/esm/mapping.js';
 
 /**
  * The storage ports. Adapters (SQLite today) implement them; nothing outside `main/` knows which
@@ -169,4 +170,17 @@ export interface QueueStore {
   nextVisibleAt(queueId: number, now: number): Promise<number | undefined>;
   /** Names of queues whose redrive policy points at `deadLetterArn`. */
   deadLetterSources(deadLetterArn: string): Promise<string[]>;
+}
+
+/** Event source mappings and each one's durable position. */
+export interface EventSourceMappingStore {
+  create(m: Mapping): Promise<void>;
+  get(uuid: string): Promise<Mapping | undefined>;
+  /** In creation order, starting after `afterUuid`. */
+  list(o: { functionName?: string; eventSourceArn?: string; afterUuid?: string; limit: number }): Promise<Mapping[]>;
+  all(): Promise<Mapping[]>;
+  update(m: Mapping): Promise<void>;
+  delete(uuid: string): Promise<void>;
+  loadCheckpoint(uuid: string): Promise<string | undefined>;
+  saveCheckpoint(uuid: string, value: string): Promise<void>;
 }
