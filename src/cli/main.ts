@@ -4,6 +4,7 @@ import { addFunctionCommands } from './commands/function.js';
 import { addInvokeCommand } from './commands/invoke.js';
 import { addLogsCommand } from './commands/logs.js';
 import { addStatusCommand } from './commands/status.js';
+import { addTriggerCommands } from './commands/trigger.js';
 import { addUsageCommand } from './commands/usage.js';
 import { reportError } from './errors.js';
 import { addServeCommand } from './serve-command.js';
@@ -21,6 +22,7 @@ addInvokeCommand(program);
 addLogsCommand(program);
 addUsageCommand(program);
 addStatusCommand(program);
+addTriggerCommands(program);
 
 // `nimbus fn ls | head -1`: a closed pipe ends the output, not the process with a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

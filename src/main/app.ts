@@ -13,8 +13,8 @@ import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { CodeLinks } from '../services/code-links.js';
 import type { RestJsonSurface } from '../services/rest-json-surface.js';
 import type { InvocationStore, LogStore } from '../store/ports.js';
-import type { EventSourceMappingService } from '../triggers/esm/mapping-service.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
+import type { EventSourceMappingService } from '../triggers/esm/mapping-service.js';
 import type { DataDir } from './data-dir.js';
 
 /** Something with a life of its own (a dispatcher, a poller, a scheduler). */

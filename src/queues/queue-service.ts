@@ -415,7 +415,8 @@ export class QueueService {
     let q = await this.getQueue(name);
     const waitMs =
       o.waitMs ??
-      (o.waitSeconds ?? Number(effectiveAttributes(q.attributes, q.fifo).ReceiveMessageWaitTimeSeconds)) * 1000;
+      (o.waitSeconds ?? Number(effectiveAttributes(q.attributes, q.fifo).ReceiveMessageWaitTimeSeconds)) *
+        1000;
     const deadline = this.#clock.now() + waitMs;
     for (;;) {
       if (o.signal?.aborted) return [];

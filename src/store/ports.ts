@@ -177,7 +177,12 @@ export interface EventSourceMappingStore {
   create(m: Mapping): Promise<void>;
   get(uuid: string): Promise<Mapping | undefined>;
   /** In creation order, starting after `afterUuid`. */
-  list(o: { functionName?: string; eventSourceArn?: string; afterUuid?: string; limit: number }): Promise<Mapping[]>;
+  list(o: {
+    functionName?: string;
+    eventSourceArn?: string;
+    afterUuid?: string;
+    limit: number;
+  }): Promise<Mapping[]>;
   all(): Promise<Mapping[]>;
   update(m: Mapping): Promise<void>;
   delete(uuid: string): Promise<void>;

@@ -38,7 +38,9 @@ afterAll(async () => {
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const create = async (name: string, attributes?: Record<string, string>) =>
   (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
-async function rejects(p: Promise<unknown>): Promise<{ name: string; message: string; Code?: string; status?: number }> {
+async function rejects(
+  p: Promise<unknown>,
+): Promise<{ name: string; message: string; Code?: string; status?: number }> {
   try {
     await p;
   } catch (e) {
@@ -83,7 +85,9 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
           Count: { DataType: 'Number', StringValue: '42' },
           Blob: { DataType: 'Binary', BinaryValue: Buffer.from([0, 1, 2, 250]) },
         },
-        MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-5759e988-bd862e3fe1be46a994272793' } },
+        MessageSystemAttributes: {
+          AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-5759e988-bd862e3fe1be46a994272793' },
+        },
       }),
     );
     expect(sent.MD5OfMessageBody).toBe(md5('héllo'));
@@ -108,7 +112,9 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
       SenderId: '000000000000',
       AWSTraceHeader: 'Root=1-5759e988-bd862e3fe1be46a994272793',
     });
-    expect(Number(m.Attributes!.SentTimestamp)).toBeLessThanOrEqual(Number(m.Attributes!.ApproximateFirstReceiveTimestamp));
+    expect(Number(m.Attributes!.SentTimestamp)).toBeLessThanOrEqual(
+      Number(m.Attributes!.ApproximateFirstReceiveTimestamp),
+    );
   });
 
   it('the MD5 of message attributes is the one SQS documents', async () => {
@@ -127,25 +133,49 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
   it('hides received messages for the visibility timeout and lets only the latest receipt delete', async () => {
     const url = await create('visibility');
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'once' }));
-    const first = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 1 }))).Messages![0]!;
+    const first = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 1 })))
+      .Messages![0]!;
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toBeUndefined();
     const again = (
-      await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }))
+      await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          WaitTimeSeconds: 5,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+      )
     ).Messages![0]!;
     expect(again.MessageId).toBe(first.MessageId);
     expect(again.Attributes!.ApproximateReceiveCount).toBe('2');
     // A stale receipt handle succeeds and deletes nothing (SQS's rule).
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first.ReceiptHandle }));
-    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     expect(attrs.Attributes!.ApproximateNumberOfMessagesNotVisible).toBe('1');
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: again.ReceiptHandle, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url,
+        ReceiptHandle: again.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
     const third = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages![0]!;
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: third.ReceiptHandle }));
     const empty = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
     expect(empty.Attributes!.ApproximateNumberOfMessages).toBe('0');
     expect(empty.Attributes!.ApproximateNumberOfMessagesNotVisible).toBe('0');
     const gone = await rejects(
-      sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: third.ReceiptHandle, VisibilityTimeout: 5 })),
+      sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: third.ReceiptHandle,
+          VisibilityTimeout: 5,
+        }),
+      ),
     );
     expect(gone.name).toBe('MessageNotInflight');
   });
@@ -169,7 +199,12 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
     const url = await create('delayed', { DelaySeconds: '1' });
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'later' }));
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'now', DelaySeconds: 0 }));
-    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
     expect(attrs.Attributes!.ApproximateNumberOfMessagesDelayed).toBe('1');
     const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
     expect(first.Messages!.map((m) => m.Body)).toEqual(['now']);
@@ -199,7 +234,10 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
     const vis = await sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: url,
-        Entries: [...handles.map((h) => ({ ...h, VisibilityTimeout: 60 })), { Id: 'bad', ReceiptHandle: 'nope', VisibilityTimeout: 1 }],
+        Entries: [
+          ...handles.map((h) => ({ ...h, VisibilityTimeout: 60 })),
+          { Id: 'bad', ReceiptHandle: 'nope', VisibilityTimeout: 1 },
+        ],
       }),
     );
     expect(vis.Successful!.length).toBe(2);
@@ -216,16 +254,31 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
     );
     expect(tooMany.name).toBe('TooManyEntriesInBatchRequest');
     const dup = await rejects(
-      sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'x', MessageBody: '1' }, { Id: 'x', MessageBody: '2' }] })),
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: [
+            { Id: 'x', MessageBody: '1' },
+            { Id: 'x', MessageBody: '2' },
+          ],
+        }),
+      ),
     );
     expect(dup.name).toBe('BatchEntryIdsNotDistinct');
     const empty = await rejects(sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: [] })));
     expect(empty.name).toBe('EmptyBatchRequest');
-    const badId = await rejects(sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'a b', MessageBody: '1' }] })));
+    const badId = await rejects(
+      sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'a b', MessageBody: '1' }] })),
+    );
     expect(badId.name).toBe('InvalidBatchEntryId');
     const big = 'x'.repeat(100_000);
     const tooLong = await rejects(
-      sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: ['1', '2', '3'].map((Id) => ({ Id, MessageBody: big })) })),
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: ['1', '2', '3'].map((Id) => ({ Id, MessageBody: big })),
+        }),
+      ),
     );
     expect(tooLong.name).toBe('BatchRequestTooLong');
   });
@@ -234,7 +287,9 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
     for (const n of ['page-a', 'page-b', 'page-c']) await create(n);
     const first = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'page-', MaxResults: 2 }));
     expect(first.QueueUrls).toEqual([`${s.url}/000000000000/page-a`, `${s.url}/000000000000/page-b`]);
-    const second = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'page-', MaxResults: 2, NextToken: first.NextToken }));
+    const second = await sqs.send(
+      new ListQueuesCommand({ QueueNamePrefix: 'page-', MaxResults: 2, NextToken: first.NextToken }),
+    );
     expect(second.QueueUrls).toEqual([`${s.url}/000000000000/page-c`]);
     expect(second.NextToken).toBeUndefined();
     const url = `${s.url}/000000000000/page-a`;
@@ -245,7 +300,11 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
     expect(again.name).toBe('PurgeQueueInProgress');
     await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
     const missing = await rejects(sqs.send(new GetQueueUrlCommand({ QueueName: 'page-a' })));
-    expect(missing).toMatchObject({ name: 'QueueDoesNotExist', Code: 'AWS.SimpleQueueService.NonExistentQueue', status: 400 });
+    expect(missing).toMatchObject({
+      name: 'QueueDoesNotExist',
+      Code: 'AWS.SimpleQueueService.NonExistentQueue',
+      status: 400,
+    });
   });
 
   it('moves a message received maxReceiveCount times to the dead-letter queue', async () => {
@@ -259,7 +318,9 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages!.length).toBe(1);
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages!.length).toBe(1);
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toBeUndefined();
-    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MessageSystemAttributeNames: ['All'] }));
+    const dead = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlq, MessageSystemAttributeNames: ['All'] }),
+    );
     expect(dead.Messages![0]!.Body).toBe('poison');
     const sources = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq }));
     expect(sources.queueUrls).toEqual([url]);
@@ -267,7 +328,12 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
       sqs.send(
         new SetQueueAttributesCommand({
           QueueUrl: url,
-          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:nope', maxReceiveCount: 2 }) },
+          Attributes: {
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:nope',
+              maxReceiveCount: 2,
+            }),
+          },
         }),
       ),
     );
@@ -285,7 +351,11 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: group }));
     }
     const first = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 1,
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     const a1 = first.Messages![0]!;
     expect(a1.Body).toBe('a1');
@@ -300,7 +370,9 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
     const noGroup = await rejects(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' })));
     expect(noGroup.name).toBe('MissingParameter');
     const noDedup = await create('strict.fifo', { FifoQueue: 'true' });
-    const err = await rejects(sqs.send(new SendMessageCommand({ QueueUrl: noDedup, MessageBody: 'x', MessageGroupId: 'g' })));
+    const err = await rejects(
+      sqs.send(new SendMessageCommand({ QueueUrl: noDedup, MessageBody: 'x', MessageGroupId: 'g' })),
+    );
     expect(err.message).toContain('ContentBasedDeduplication');
   });
 
@@ -312,7 +384,10 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
       const unknown = await rejects(create('q-attr', { Colour: 'blue' }));
       expect(unknown).toMatchObject({ name: 'InvalidAttributeName', message: 'Unknown Attribute Colour.' });
       const range = await rejects(create('q-attr', { VisibilityTimeout: '43201' }));
-      expect(range).toMatchObject({ name: 'InvalidAttributeValue', message: 'Invalid value for the parameter VisibilityTimeout.' });
+      expect(range).toMatchObject({
+        name: 'InvalidAttributeValue',
+        message: 'Invalid value for the parameter VisibilityTimeout.',
+      });
       const redrive = await rejects(create('q-attr', { RedrivePolicy: '{"maxReceiveCount":3}' }));
       expect(redrive.name).toBe('InvalidParameterValue');
       const list = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'q-attr' }));
@@ -321,47 +396,76 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
 
     it('messages over 256 KB, bad attributes, bad characters', async () => {
       const url = await create('strict');
-      const tooBig = await rejects(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(262_145) })));
+      const tooBig = await rejects(
+        sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(262_145) })),
+      );
       expect(tooBig).toMatchObject({
         name: 'InvalidParameterValue',
         message: 'One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.',
       });
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(262_144) }));
       const badAttr = await rejects(
-        sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', MessageAttributes: { 'AWS.x': { DataType: 'String', StringValue: 'v' } } })),
+        sqs.send(
+          new SendMessageCommand({
+            QueueUrl: url,
+            MessageBody: 'x',
+            MessageAttributes: { 'AWS.x': { DataType: 'String', StringValue: 'v' } },
+          }),
+        ),
       );
       expect(badAttr.name).toBe('InvalidParameterValue');
       const noValue = await rejects(
-        sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', MessageAttributes: { n: { DataType: 'Number', StringValue: 'abc' } } })),
+        sqs.send(
+          new SendMessageCommand({
+            QueueUrl: url,
+            MessageBody: 'x',
+            MessageAttributes: { n: { DataType: 'Number', StringValue: 'abc' } },
+          }),
+        ),
       );
       expect(noValue.name).toBe('InvalidParameterValue');
-      const control = await rejects(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'bell \u0007' })));
+      const control = await rejects(
+        sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'bell \u0007' })),
+      );
       expect(control.name).toBe('InvalidMessageContents');
       const empty = await rejects(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '' })));
       expect(empty.name).toBe('MissingParameter');
-      const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      const attrs = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
       expect(attrs.Attributes!.ApproximateNumberOfMessages).toBe('1');
     });
 
     it('bad receipt handles, out-of-range receives, unknown queues', async () => {
       const url = await create('handles');
-      const bad = await rejects(sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'not-a-handle' })));
+      const bad = await rejects(
+        sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'not-a-handle' })),
+      );
       expect(bad).toMatchObject({ name: 'ReceiptHandleIsInvalid', status: 404 });
       const other = await create('handles-other');
       await sqs.send(new SendMessageCommand({ QueueUrl: other, MessageBody: 'x' }));
       const h = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: other }))).Messages![0]!.ReceiptHandle!;
-      const wrongQueue = await rejects(sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: h })));
+      const wrongQueue = await rejects(
+        sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: h })),
+      );
       expect(wrongQueue.name).toBe('ReceiptHandleIsInvalid');
-      const max = await rejects(sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 })));
+      const max = await rejects(
+        sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 })),
+      );
       expect(max).toMatchObject({
         name: 'InvalidParameterValue',
-        message: 'Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.',
+        message:
+          'Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.',
       });
       const wait = await rejects(sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 21 })));
       expect(wait.name).toBe('InvalidParameterValue');
-      const nope = await rejects(sqs.send(new SendMessageCommand({ QueueUrl: `${s.url}/000000000000/nope`, MessageBody: 'x' })));
+      const nope = await rejects(
+        sqs.send(new SendMessageCommand({ QueueUrl: `${s.url}/000000000000/nope`, MessageBody: 'x' })),
+      );
       expect(nope.name).toBe('QueueDoesNotExist');
-      const badUrl = await rejects(sqs.send(new SendMessageCommand({ QueueUrl: 'http://x/not/a/queue/url', MessageBody: 'x' })));
+      const badUrl = await rejects(
+        sqs.send(new SendMessageCommand({ QueueUrl: 'http://x/not/a/queue/url', MessageBody: 'x' })),
+      );
       expect(badUrl.name).toBe('InvalidAddress');
     });
   });
@@ -377,7 +481,9 @@ describe('SQS API with @aws-sdk/client-sqs (JSON protocol)', () => {
       await first.close();
       const second = await startTestServer({}, { dataDir });
       const c2 = sqsClient(second.url);
-      const got = await c2.send(new ReceiveMessageCommand({ QueueUrl: `${second.url}/000000000000/durable` }));
+      const got = await c2.send(
+        new ReceiveMessageCommand({ QueueUrl: `${second.url}/000000000000/durable` }),
+      );
       expect(got.Messages![0]!.Body).toBe('kept');
       c2.destroy();
       await second.close();

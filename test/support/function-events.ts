@@ -6,7 +6,10 @@ export const EVENT_LOGGER = `
 exports.logEvent = (event) => console.log('EVENT ' + JSON.stringify(event));
 `;
 
-export async function functionEvents<T = { Records: Record<string, unknown>[] }>(url: string, fn: string): Promise<T[]> {
+export async function functionEvents<T = { Records: Record<string, unknown>[] }>(
+  url: string,
+  fn: string,
+): Promise<T[]> {
   const res = await fetch(`${url}/nimbus/v1/functions/${fn}/logs?filter=EVENT%20&limit=10000`);
   if (!res.ok) throw new Error(`logs of ${fn}: ${res.status} ${await res.text()}`);
   const { events } = (await res.json()) as { events: { message: string }[] };

@@ -14,8 +14,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFunction } from '../support/functions.js';
 import { EVENT_LOGGER, functionEvents } from '../support/function-events.js';
+import { createFunction } from '../support/functions.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { eventually, sqsClient } from '../support/sqs.js';
 
@@ -48,7 +48,10 @@ async function enabled(uuid: string) {
     return m.State === 'Enabled' ? m : undefined;
   });
 }
-async function countIn(url: string, attribute: 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible') {
+async function countIn(
+  url: string,
+  attribute: 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible',
+) {
   const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [attribute] }));
   return Number(a.Attributes![attribute]);
 }
@@ -80,7 +83,9 @@ describe('SQS event source mappings', () => {
     expect(created.UUID).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.LastModified).toBeInstanceOf(Date);
     expect(created.FunctionArn).toBe(`arn:aws:lambda:us-east-1:${ACCOUNT}:function:sqs-consumer`);
-    expect(created.EventSourceMappingArn).toBe(`arn:aws:lambda:us-east-1:${ACCOUNT}:event-source-mapping:${created.UUID}`);
+    expect(created.EventSourceMappingArn).toBe(
+      `arn:aws:lambda:us-east-1:${ACCOUNT}:event-source-mapping:${created.UUID}`,
+    );
     await enabled(created.UUID!);
 
     const sent = await sqs.send(
@@ -114,7 +119,9 @@ describe('SQS event source mappings', () => {
       eventSourceARN: arnOf('deliveries'),
       awsRegion: 'us-east-1',
     });
-    await eventually(async () => ((await countIn(url, 'ApproximateNumberOfMessagesNotVisible')) === 0 ? true : undefined));
+    await eventually(async () =>
+      (await countIn(url, 'ApproximateNumberOfMessagesNotVisible')) === 0 ? true : undefined,
+    );
     expect(await countIn(url, 'ApproximateNumberOfMessages')).toBe(0);
     const got = await s.lambda.send(new GetEventSourceMappingCommand({ UUID: created.UUID }));
     expect(got.LastProcessingResult).toBe('OK');
@@ -180,13 +187,17 @@ describe('SQS event source mappings', () => {
       }),
     );
     const dead = await eventually(
-      async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MessageSystemAttributeNames: ['All'] }))).Messages,
+      async () =>
+        (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MessageSystemAttributeNames: ['All'] })))
+          .Messages,
       20_000,
       'the failed message in the DLQ',
     );
     expect(dead.map((m) => m.Body)).toEqual(['please fail']);
     const events = await functionEvents(s.url, 'sqs-partial');
-    const bodies = events.flatMap((e) => e.Records.map((r) => `${r.body}#${(r.attributes as Record<string, string>).ApproximateReceiveCount}`));
+    const bodies = events.flatMap((e) =>
+      e.Records.map((r) => `${r.body}#${(r.attributes as Record<string, string>).ApproximateReceiveCount}`),
+    );
     // ok-1 and ok-2 once; the failing one twice (maxReceiveCount 2), then redriven.
     expect(bodies.filter((b) => b.startsWith('ok-')).sort()).toEqual(['ok-1#1', 'ok-2#1']);
     expect(bodies.filter((b) => b.startsWith('please')).sort()).toEqual(['please fail#1', 'please fail#2']);
@@ -197,19 +208,32 @@ describe('SQS event source mappings', () => {
     await createFunction(s.lambda, 'sqs-retry', { 'index.js': HANDLER });
     const url = await queue('retried', { VisibilityTimeout: '1' });
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'throw the first time' }));
-    const m = await s.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'sqs-retry', EventSourceArn: arnOf('retried') }));
+    const m = await s.lambda.send(
+      new CreateEventSourceMappingCommand({ FunctionName: 'sqs-retry', EventSourceArn: arnOf('retried') }),
+    );
     const events = await eventually(async () => {
       const e = await functionEvents(s.url, 'sqs-retry');
       return e.length >= 2 ? e : undefined;
     });
-    expect(events.map((e) => (e.Records[0]!.attributes as Record<string, string>).ApproximateReceiveCount)).toEqual(['1', '2']);
-    await eventually(async () => ((await countIn(url, 'ApproximateNumberOfMessagesNotVisible')) === 0 ? true : undefined));
+    expect(
+      events.map((e) => (e.Records[0]!.attributes as Record<string, string>).ApproximateReceiveCount),
+    ).toEqual(['1', '2']);
+    await eventually(async () =>
+      (await countIn(url, 'ApproximateNumberOfMessagesNotVisible')) === 0 ? true : undefined,
+    );
     expect(await countIn(url, 'ApproximateNumberOfMessages')).toBe(0);
-    const status = await (await fetch(`${s.url}/nimbus/v1/event-source-mappings?FunctionName=sqs-retry`)).json();
+    const status = (await (
+      await fetch(`${s.url}/nimbus/v1/event-source-mappings?FunctionName=sqs-retry`)
+    ).json()) as {
+      EventSourceMappings: unknown[];
+    };
     expect(status.EventSourceMappings[0]).toMatchObject({
       UUID: m.UUID,
       LastProcessingResult: 'OK',
-      Status: { LastError: expect.stringContaining('Function call failed: Error: asked to throw'), LagCount: 0 },
+      Status: {
+        LastError: expect.stringContaining('Function call failed: Error: asked to throw'),
+        LagCount: 0,
+      },
     });
   });
 
@@ -225,7 +249,10 @@ exports.handler = async (event) => {
     const url = await queue('concurrency');
     for (let i = 0; i < 2; i++) {
       await sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: 6 }, (_, j) => ({ Id: `m${j}`, MessageBody: `${i}-${j}` })) }),
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Array.from({ length: 6 }, (_, j) => ({ Id: `m${j}`, MessageBody: `${i}-${j}` })),
+        }),
       );
     }
     await s.lambda.send(
@@ -272,7 +299,9 @@ exports.handler = async (event) => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       }),
     );
-    await eventually(async () => ((await functionEvents(s.url, 'sqs-bad-response')).length >= 2 ? true : undefined));
+    await eventually(async () =>
+      (await functionEvents(s.url, 'sqs-bad-response')).length >= 2 ? true : undefined,
+    );
     const got = await s.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }));
     expect(got.LastProcessingResult).toMatch(/^PROBLEM: Invalid batch item failures response/);
     await s.lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, Enabled: false }));
@@ -285,13 +314,28 @@ exports.handler = async (event) => {
       new CreateEventSourceMappingCommand({
         FunctionName: 'sqs-filtered',
         EventSourceArn: arnOf('filtered'),
-        FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { kind: ['order'], amount: [{ numeric: ['>', 10] }] } }) }] },
+        FilterCriteria: {
+          Filters: [
+            { Pattern: JSON.stringify({ body: { kind: ['order'], amount: [{ numeric: ['>', 10] }] } }) },
+          ],
+        },
       }),
     );
-    for (const body of ['{"kind":"order","amount":5}', 'plain text', '{"kind":"order","amount":50}', '{"kind":"refund","amount":50}']) {
+    for (const body of [
+      '{"kind":"order","amount":5}',
+      'plain text',
+      '{"kind":"order","amount":50}',
+      '{"kind":"refund","amount":50}',
+    ]) {
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
     }
-    await eventually(async () => ((await countIn(url, 'ApproximateNumberOfMessages')) + (await countIn(url, 'ApproximateNumberOfMessagesNotVisible')) === 0 ? true : undefined));
+    await eventually(async () =>
+      (await countIn(url, 'ApproximateNumberOfMessages')) +
+        (await countIn(url, 'ApproximateNumberOfMessagesNotVisible')) ===
+      0
+        ? true
+        : undefined,
+    );
     const events = await functionEvents(s.url, 'sqs-filtered');
     expect(events.flatMap((e) => e.Records.map((r) => r.body))).toEqual(['{"kind":"order","amount":50}']);
   });
@@ -299,18 +343,28 @@ exports.handler = async (event) => {
   it('lists, updates, disables and deletes mappings with their states', async () => {
     await createFunction(s.lambda, 'sqs-admin', { 'index.js': HANDLER });
     await queue('admin');
-    const m = await s.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'sqs-admin', EventSourceArn: arnOf('admin') }));
+    const m = await s.lambda.send(
+      new CreateEventSourceMappingCommand({ FunctionName: 'sqs-admin', EventSourceArn: arnOf('admin') }),
+    );
     await enabled(m.UUID!);
     const list = await s.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'sqs-admin' }));
     expect(list.EventSourceMappings!.map((x) => x.UUID)).toEqual([m.UUID]);
     const byArn = await s.lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: arnOf('admin') }));
     expect(byArn.EventSourceMappings!.map((x) => x.UUID)).toEqual([m.UUID]);
-    const updated = await s.lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, BatchSize: 3, Enabled: false }));
+    const updated = await s.lambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: m.UUID, BatchSize: 3, Enabled: false }),
+    );
     expect(updated.$metadata.httpStatusCode).toBe(202);
     expect(updated.State).toBe('Disabling');
     expect(updated.BatchSize).toBe(3);
-    await eventually(async () => ((await s.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).State === 'Disabled' ? true : undefined));
-    const reenabled = await s.lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, Enabled: true }));
+    await eventually(async () =>
+      (await s.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).State === 'Disabled'
+        ? true
+        : undefined,
+    );
+    const reenabled = await s.lambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: m.UUID, Enabled: true }),
+    );
     expect(reenabled.State).toBe('Enabling');
     await enabled(m.UUID!);
     const deleted = await s.lambda.send(new DeleteEventSourceMappingCommand({ UUID: m.UUID }));
@@ -330,38 +384,77 @@ exports.handler = async (event) => {
   it('bad input is refused with Lambda errors and creates nothing', async () => {
     await createFunction(s.lambda, 'sqs-bad', { 'index.js': HANDLER });
     await queue('bad-input');
-    const noFn = await rejects(s.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'missing', EventSourceArn: arnOf('bad-input') })));
+    const noFn = await rejects(
+      s.lambda.send(
+        new CreateEventSourceMappingCommand({ FunctionName: 'missing', EventSourceArn: arnOf('bad-input') }),
+      ),
+    );
     expect(noFn.name).toBe('ResourceNotFoundException');
-    const noQueue = await rejects(s.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'sqs-bad', EventSourceArn: arnOf('nope') })));
+    const noQueue = await rejects(
+      s.lambda.send(
+        new CreateEventSourceMappingCommand({ FunctionName: 'sqs-bad', EventSourceArn: arnOf('nope') }),
+      ),
+    );
     expect(noQueue.name).toBe('InvalidParameterValueException');
     expect(noQueue.message).toContain('NonExistentQueue');
     const window = await rejects(
-      s.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'sqs-bad', EventSourceArn: arnOf('bad-input'), BatchSize: 11 })),
+      s.lambda.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName: 'sqs-bad',
+          EventSourceArn: arnOf('bad-input'),
+          BatchSize: 11,
+        }),
+      ),
     );
-    expect(window.message).toBe('Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10');
+    expect(window.message).toBe(
+      'Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10',
+    );
     const pattern = await rejects(
       s.lambda.send(
-        new CreateEventSourceMappingCommand({ FunctionName: 'sqs-bad', EventSourceArn: arnOf('bad-input'), FilterCriteria: { Filters: [{ Pattern: '{not json' }] } }),
+        new CreateEventSourceMappingCommand({
+          FunctionName: 'sqs-bad',
+          EventSourceArn: arnOf('bad-input'),
+          FilterCriteria: { Filters: [{ Pattern: '{not json' }] },
+        }),
       ),
     );
     expect(pattern.name).toBe('InvalidParameterValueException');
     const scaling = await rejects(
       s.lambda.send(
-        new CreateEventSourceMappingCommand({ FunctionName: 'sqs-bad', EventSourceArn: arnOf('bad-input'), ScalingConfig: { MaximumConcurrency: 1 } }),
+        new CreateEventSourceMappingCommand({
+          FunctionName: 'sqs-bad',
+          EventSourceArn: arnOf('bad-input'),
+          ScalingConfig: { MaximumConcurrency: 1 },
+        }),
       ),
     );
     expect(scaling.name).toBe('ValidationException');
     const position = await rejects(
       s.lambda.send(
-        new CreateEventSourceMappingCommand({ FunctionName: 'sqs-bad', EventSourceArn: arnOf('bad-input'), StartingPosition: 'LATEST' }),
+        new CreateEventSourceMappingCommand({
+          FunctionName: 'sqs-bad',
+          EventSourceArn: arnOf('bad-input'),
+          StartingPosition: 'LATEST',
+        }),
       ),
     );
     expect(position.name).toBe('InvalidParameterValueException');
-    const unknown = await rejects(s.lambda.send(new GetEventSourceMappingCommand({ UUID: '00000000-0000-0000-0000-000000000000' })));
+    const unknown = await rejects(
+      s.lambda.send(new GetEventSourceMappingCommand({ UUID: '00000000-0000-0000-0000-000000000000' })),
+    );
     expect(unknown.name).toBe('ResourceNotFoundException');
-    expect((await s.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'sqs-bad' }))).EventSourceMappings).toEqual([]);
-    await s.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'sqs-bad', EventSourceArn: arnOf('bad-input') }));
-    const dup = await rejects(s.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'sqs-bad', EventSourceArn: arnOf('bad-input') })));
+    expect(
+      (await s.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'sqs-bad' })))
+        .EventSourceMappings,
+    ).toEqual([]);
+    await s.lambda.send(
+      new CreateEventSourceMappingCommand({ FunctionName: 'sqs-bad', EventSourceArn: arnOf('bad-input') }),
+    );
+    const dup = await rejects(
+      s.lambda.send(
+        new CreateEventSourceMappingCommand({ FunctionName: 'sqs-bad', EventSourceArn: arnOf('bad-input') }),
+      ),
+    );
     expect(dup.name).toBe('ResourceConflictException');
   });
 });

@@ -4,13 +4,13 @@ import type { RestRouter } from '../../gateway/rest-router.js';
 import { type Mapping, mappingArn } from '../../triggers/esm/mapping.js';
 import type { MappingInput } from '../../triggers/esm/mapping-input.js';
 import type { EventSourceMappingService } from '../../triggers/esm/mapping-service.js';
-import { jsonBody, type LambdaRoute } from './lambda-call.js';
 import {
   CreateEventSourceMappingRequest,
   ListEventSourceMappingsQuery,
   MappingUuid,
   UpdateEventSourceMappingRequest,
 } from './event-source-mapping-schemas.js';
+import { jsonBody, type LambdaRoute } from './lambda-call.js';
 import { parseMembers } from './validation.js';
 
 const BASE = '/2015-03-31/event-source-mappings';
@@ -23,7 +23,10 @@ export interface EventSourceMappingRoutesDeps {
 }
 
 /** Create/Get/List/Update/DeleteEventSourceMapping at Lambda's paths (202 for the mutations). */
-export function addEventSourceMappingRoutes(router: RestRouter<LambdaRoute>, d: EventSourceMappingRoutesDeps): void {
+export function addEventSourceMappingRoutes(
+  router: RestRouter<LambdaRoute>,
+  d: EventSourceMappingRoutesDeps,
+): void {
   const render = (m: Mapping) => renderMapping(d.scope, m);
   const uuidOf = (raw: string | undefined) => {
     const r = MappingUuid.safeParse(raw);
@@ -99,7 +102,9 @@ function unsupported(r: UpdateEventSourceMappingRequest): void {
   }
   if (r.TumblingWindowInSeconds) throw invalidParameter('Tumbling windows are not supported by Nimbus.');
   if (r.DestinationConfig?.OnSuccess?.Destination) {
-    throw invalidParameter('Unsupported DestinationConfig parameter for given event source mapping type: OnSuccess.');
+    throw invalidParameter(
+      'Unsupported DestinationConfig parameter for given event source mapping type: OnSuccess.',
+    );
   }
 }
 
@@ -110,18 +115,23 @@ function toInput(r: CreateEventSourceMappingRequest | UpdateEventSourceMappingRe
   if (c.SelfManagedEventSource?.Endpoints) input.endpoints = c.SelfManagedEventSource.Endpoints;
   if (r.Enabled !== undefined) input.enabled = r.Enabled;
   if (r.BatchSize !== undefined) input.batchSize = r.BatchSize;
-  if (r.MaximumBatchingWindowInSeconds !== undefined) input.maximumBatchingWindowInSeconds = r.MaximumBatchingWindowInSeconds;
+  if (r.MaximumBatchingWindowInSeconds !== undefined)
+    input.maximumBatchingWindowInSeconds = r.MaximumBatchingWindowInSeconds;
   if (r.FunctionResponseTypes !== undefined) input.functionResponseTypes = r.FunctionResponseTypes;
   if (r.FilterCriteria !== undefined) {
     input.filters = (r.FilterCriteria.Filters ?? []).map((f) => f.Pattern ?? '{}');
   }
   if (r.ScalingConfig !== undefined) input.maximumConcurrency = r.ScalingConfig.MaximumConcurrency ?? null;
   if (c.StartingPosition !== undefined) input.startingPosition = c.StartingPosition;
-  if (c.StartingPositionTimestamp !== undefined) input.startingPositionTimestamp = c.StartingPositionTimestamp;
-  if (r.BisectBatchOnFunctionError !== undefined) input.bisectBatchOnFunctionError = r.BisectBatchOnFunctionError;
+  if (c.StartingPositionTimestamp !== undefined)
+    input.startingPositionTimestamp = c.StartingPositionTimestamp;
+  if (r.BisectBatchOnFunctionError !== undefined)
+    input.bisectBatchOnFunctionError = r.BisectBatchOnFunctionError;
   if (r.MaximumRetryAttempts !== undefined) input.maximumRetryAttempts = r.MaximumRetryAttempts;
-  if (r.MaximumRecordAgeInSeconds !== undefined) input.maximumRecordAgeInSeconds = r.MaximumRecordAgeInSeconds;
-  if (r.DestinationConfig !== undefined) input.onFailureDestination = r.DestinationConfig.OnFailure?.Destination || null;
+  if (r.MaximumRecordAgeInSeconds !== undefined)
+    input.maximumRecordAgeInSeconds = r.MaximumRecordAgeInSeconds;
+  if (r.DestinationConfig !== undefined)
+    input.onFailureDestination = r.DestinationConfig.OnFailure?.Destination || null;
   return input;
 }
 
@@ -148,9 +158,12 @@ export function renderMapping(scope: AccountScope, m: Mapping): Record<string, u
     out.MaximumRetryAttempts = m.maximumRetryAttempts ?? -1;
     out.MaximumRecordAgeInSeconds = m.maximumRecordAgeInSeconds ?? -1;
     out.TumblingWindowInSeconds = 0;
-    out.DestinationConfig = { OnFailure: m.onFailureDestination ? { Destination: m.onFailureDestination } : {} };
+    out.DestinationConfig = {
+      OnFailure: m.onFailureDestination ? { Destination: m.onFailureDestination } : {},
+    };
     out.LastProcessingResult = m.lastProcessingResult ?? 'No records processed';
-    if (m.sourceUrl) out.SelfManagedEventSource = { Endpoints: { POSTGRES_URL: [redactPassword(m.sourceUrl)] } };
+    if (m.sourceUrl)
+      out.SelfManagedEventSource = { Endpoints: { POSTGRES_URL: [redactPassword(m.sourceUrl)] } };
   }
   return out;
 }

@@ -5,16 +5,22 @@ import { FunctionNameMember, Tags } from './schemas.js';
  * Request members of the event source mapping operations, with the service model's constraints.
  * `EventSourceArn` also admits Nimbus's own source ARNs (`arn:nimbus:postgres:...`).
  */
-const EVENT_SOURCE_ARN = /^arn:(aws[a-zA-Z0-9-]*|nimbus):([a-zA-Z0-9-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)$/;
-const DESTINATION_ARN = /^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)/;
+const EVENT_SOURCE_ARN =
+  /^arn:(aws[a-zA-Z0-9-]*|nimbus):([a-zA-Z0-9-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)$/;
+const DESTINATION_ARN =
+  /^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)/;
 
 const FilterCriteria = z.strictObject({
   Filters: z.array(z.strictObject({ Pattern: z.string().min(0).max(4096).optional() })).optional(),
 });
 const ScalingConfig = z.strictObject({ MaximumConcurrency: z.number().int().min(2).max(1000).optional() });
 const DestinationConfig = z.strictObject({
-  OnSuccess: z.strictObject({ Destination: z.string().max(350).regex(DESTINATION_ARN).optional() }).optional(),
-  OnFailure: z.strictObject({ Destination: z.string().max(350).regex(DESTINATION_ARN).optional() }).optional(),
+  OnSuccess: z
+    .strictObject({ Destination: z.string().max(350).regex(DESTINATION_ARN).optional() })
+    .optional(),
+  OnFailure: z
+    .strictObject({ Destination: z.string().max(350).regex(DESTINATION_ARN).optional() })
+    .optional(),
 });
 const SelfManagedEventSource = z.strictObject({
   Endpoints: z.record(z.string(), z.array(z.string().min(1).max(2048)).min(1).max(10)).optional(),
@@ -24,7 +30,10 @@ const Common = {
   Enabled: z.boolean().optional(),
   BatchSize: z.number().int().min(1).max(10_000).optional(),
   MaximumBatchingWindowInSeconds: z.number().int().min(0).max(300).optional(),
-  FunctionResponseTypes: z.array(z.enum(['ReportBatchItemFailures'])).max(1).optional(),
+  FunctionResponseTypes: z
+    .array(z.enum(['ReportBatchItemFailures']))
+    .max(1)
+    .optional(),
   FilterCriteria: FilterCriteria.optional(),
   ScalingConfig: ScalingConfig.optional(),
   DestinationConfig: DestinationConfig.optional(),

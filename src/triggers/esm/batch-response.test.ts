@@ -12,7 +12,10 @@ describe('partial batch responses (ReportBatchItemFailures)', () => {
   });
 
   it('the listed items failed', () => {
-    expect(read('{"batchItemFailures":[{"itemIdentifier":"b"}]}')).toEqual({ kind: 'partial', failed: ['b'] });
+    expect(read('{"batchItemFailures":[{"itemIdentifier":"b"}]}')).toEqual({
+      kind: 'partial',
+      failed: ['b'],
+    });
   });
 
   it('complete failure: not JSON, empty, null or unknown identifiers, wrong key', () => {

@@ -29,7 +29,10 @@ export function readBatchItemFailures(payload: Buffer, idsInBatch: ReadonlySet<s
   if (failures.length === 0) return { kind: 'success' };
   const failed: string[] = [];
   for (const item of failures) {
-    const id = item !== null && typeof item === 'object' ? (item as { itemIdentifier?: unknown }).itemIdentifier : undefined;
+    const id =
+      item !== null && typeof item === 'object'
+        ? (item as { itemIdentifier?: unknown }).itemIdentifier
+        : undefined;
     if (typeof id !== 'string' || id === '') {
       return { kind: 'failure', reason: 'a batch item failure has no itemIdentifier' };
     }

@@ -35,7 +35,14 @@ describe('event filter patterns', () => {
   });
 
   it('refuses malformed patterns', () => {
-    for (const bad of ['{not json', '[]', '{"k":[]}', '{"k":[{"prefix":1}]}', '{"k":[{"numeric":[">"]}]}', '{"k":[{"bogus":1}]}']) {
+    for (const bad of [
+      '{not json',
+      '[]',
+      '{"k":[]}',
+      '{"k":[{"prefix":1}]}',
+      '{"k":[{"numeric":[">"]}]}',
+      '{"k":[{"bogus":1}]}',
+    ]) {
       expect(() => parsePattern(bad), bad).toThrow(FilterPatternError);
     }
   });

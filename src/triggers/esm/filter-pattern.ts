@@ -56,7 +56,8 @@ function checkMatcher(m: unknown, path: string): void {
       }
     }
   }
-  if (op === 'exists' && typeof arg !== 'boolean') throw new FilterPatternError(`${path}: exists takes true or false`);
+  if (op === 'exists' && typeof arg !== 'boolean')
+    throw new FilterPatternError(`${path}: exists takes true or false`);
   if ((op === 'prefix' || op === 'suffix' || op === 'equals-ignore-case') && typeof arg !== 'string') {
     throw new FilterPatternError(`${path}: ${op} takes a string`);
   }
@@ -109,7 +110,15 @@ function numeric(cmp: unknown[], v: number): boolean {
   for (let i = 0; i < cmp.length; i += 2) {
     const n = cmp[i + 1] as number;
     const ok =
-      cmp[i] === '<' ? v < n : cmp[i] === '<=' ? v <= n : cmp[i] === '=' ? v === n : cmp[i] === '>' ? v > n : v >= n;
+      cmp[i] === '<'
+        ? v < n
+        : cmp[i] === '<='
+          ? v <= n
+          : cmp[i] === '='
+            ? v === n
+            : cmp[i] === '>'
+              ? v > n
+              : v >= n;
     if (!ok) return false;
   }
   return true;

@@ -97,10 +97,17 @@ export class EventSourceMappingService {
     return this.#mutex.run(uuid, async () => {
       const current = await this.get(uuid);
       if (current.state === 'Deleting') {
-        throw new LambdaError('ResourceInUseException', `Cannot update the event source mapping ${uuid} because it is being deleted.`);
+        throw new LambdaError(
+          'ResourceInUseException',
+          `Cannot update the event source mapping ${uuid} because it is being deleted.`,
+        );
       }
       const kind = this.#kind(current.kind);
-      let next: Mapping = { ...current, lastModified: this.o.clock.now(), stateTransitionReason: 'USER_INITIATED' };
+      let next: Mapping = {
+        ...current,
+        lastModified: this.o.clock.now(),
+        stateTransitionReason: 'USER_INITIATED',
+      };
       if (input.functionName !== undefined) {
         const ref = parseFunctionRef(this.o.scope, input.functionName);
         await this.o.registry.require({ name: ref.name });
@@ -214,7 +221,8 @@ export class EventSourceMappingService {
     void this.#mutex
       .run(uuid, async () => {
         const m = await this.o.store.get(uuid);
-        if (m && m.lastProcessingResult !== result) await this.o.store.update({ ...m, lastProcessingResult: result });
+        if (m && m.lastProcessingResult !== result)
+          await this.o.store.update({ ...m, lastProcessingResult: result });
       })
       .catch((err: unknown) => this.o.log.warn({ err, uuid }, 'recording the processing result failed'));
   }
@@ -223,7 +231,9 @@ export class EventSourceMappingService {
     const kind = this.o.kinds.find((k) => k.claims(source));
     if (kind) return kind;
     if (!source.eventSourceArn && !source.endpoints) {
-      throw invalidParameter('Unrecognized event source, must be kinesis, dynamodb stream or sqs. Provide an EventSourceArn.');
+      throw invalidParameter(
+        'Unrecognized event source, must be kinesis, dynamodb stream or sqs. Provide an EventSourceArn.',
+      );
     }
     throw invalidParameter(
       `Unrecognized event source ${source.eventSourceArn ?? JSON.stringify(source.endpoints)}. Nimbus supports SQS queue ARNs (arn:aws:sqs:...) and PostgreSQL tables (arn:nimbus:postgres:...).`,
@@ -249,7 +259,8 @@ function applyOptional(m: Mapping, input: MappingInput): Mapping {
       try {
         parsePattern(f);
       } catch (e) {
-        if (e instanceof FilterPatternError) throw invalidParameter(`Invalid filter pattern definition: ${e.message}.`);
+        if (e instanceof FilterPatternError)
+          throw invalidParameter(`Invalid filter pattern definition: ${e.message}.`);
         throw e;
       }
     }

@@ -52,7 +52,8 @@ export type Mapping = z.infer<typeof MappingSchema>;
 
 export const REPORT_BATCH_ITEM_FAILURES = 'ReportBatchItemFailures';
 
-export const reportsItemFailures = (m: Mapping) => m.functionResponseTypes.includes(REPORT_BATCH_ITEM_FAILURES);
+export const reportsItemFailures = (m: Mapping) =>
+  m.functionResponseTypes.includes(REPORT_BATCH_ITEM_FAILURES);
 
 /** `arn:aws:lambda:<region>:<account>:event-source-mapping:<uuid>`. */
 export function mappingArn(region: string, accountId: string, uuid: string): string {

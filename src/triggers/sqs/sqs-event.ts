@@ -27,7 +27,10 @@ export interface SqsRecord {
 }
 
 /** The record Lambda hands a function for one message (pure; no I/O). */
-export function sqsRecord(m: ReceivedMessage, o: { queueArn: string; region: string; fifo: boolean }): SqsRecord {
+export function sqsRecord(
+  m: ReceivedMessage,
+  o: { queueArn: string; region: string; fifo: boolean },
+): SqsRecord {
   const md5 = md5OfAttributes(m.attributes);
   return {
     messageId: m.messageId,

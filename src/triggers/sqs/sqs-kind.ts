@@ -20,7 +20,9 @@ export function sqsKind(queues: QueueService): EventSourceKind {
     async prepare(m: Mapping, source: SourceRef & Record<string, unknown>) {
       for (const key of STREAM_ONLY) {
         if (source[key] !== undefined && source[key] !== null) {
-          throw invalidParameter(`Unsupported ${key.charAt(0).toUpperCase()}${key.slice(1)} parameter for SQS event sources.`);
+          throw invalidParameter(
+            `Unsupported ${key.charAt(0).toUpperCase()}${key.slice(1)} parameter for SQS event sources.`,
+          );
         }
       }
       const name = queueNameFromArn(queues.scope, m.eventSourceArn);
@@ -36,7 +38,9 @@ export function sqsKind(queues: QueueService): EventSourceKind {
         throw invalidParameter(`BatchSize must be between 1 and ${max} for this queue.`);
       }
       if (m.maximumBatchingWindowInSeconds > SQS_WINDOW_MAX_SECONDS) {
-        throw invalidParameter(`MaximumBatchingWindowInSeconds must be between 0 and ${SQS_WINDOW_MAX_SECONDS}.`);
+        throw invalidParameter(
+          `MaximumBatchingWindowInSeconds must be between 0 and ${SQS_WINDOW_MAX_SECONDS}.`,
+        );
       }
       if (batchSize > 10 && m.maximumBatchingWindowInSeconds < 1) {
         throw invalidParameter(
@@ -44,7 +48,8 @@ export function sqsKind(queues: QueueService): EventSourceKind {
         );
       }
       for (const t of m.functionResponseTypes) {
-        if (t !== 'ReportBatchItemFailures') throw invalidParameter(`Unsupported FunctionResponseType: ${t}.`);
+        if (t !== 'ReportBatchItemFailures')
+          throw invalidParameter(`Unsupported FunctionResponseType: ${t}.`);
       }
       return { ...m, batchSize };
     },

@@ -46,7 +46,8 @@ export class SqsPoller implements RunningSource {
     this.#m = m;
     this.#d = d;
     this.#queueName = m.eventSourceArn.slice(m.eventSourceArn.lastIndexOf(':') + 1);
-    this.#ref = m.qualifier === undefined ? { name: m.functionName } : { name: m.functionName, qualifier: m.qualifier };
+    this.#ref =
+      m.qualifier === undefined ? { name: m.functionName } : { name: m.functionName, qualifier: m.qualifier };
     this.#patterns = (m.filters ?? []).map(parsePattern);
     this.#maxWorkers = Math.max(1, m.maximumConcurrency ?? d.defaultMaxConcurrency);
     this.#spawn();
@@ -63,7 +64,9 @@ export class SqsPoller implements RunningSource {
       const s = await this.#d.queues.stats(this.#queueName);
       lagCount = s.visible + s.inFlight + s.delayed;
       const age =
-        s.oldestSentAt === undefined ? '' : `, oldest ${Math.round((this.#d.clock.now() - s.oldestSentAt) / 1000)} s`;
+        s.oldestSentAt === undefined
+          ? ''
+          : `, oldest ${Math.round((this.#d.clock.now() - s.oldestSentAt) / 1000)} s`;
       lag = `${s.visible} waiting, ${s.inFlight} in flight${age}`;
     } catch (e) {
       if (!isSqsError(e)) throw e;
@@ -154,7 +157,8 @@ export class SqsPoller implements RunningSource {
     const { queues, clock } = this.#d;
     const receivedAt = clock.now();
     const queue = await queues.getQueue(this.#queueName);
-    const visibilityMs = Number((await queues.getAttributes(this.#queueName, ['VisibilityTimeout'])).VisibilityTimeout) * 1000;
+    const visibilityMs =
+      Number((await queues.getAttributes(this.#queueName, ['VisibilityTimeout'])).VisibilityTimeout) * 1000;
     const all = batch.map((m) =>
       sqsRecord(m, { queueArn: this.#m.eventSourceArn, region: queues.scope.region, fifo: queue.fifo }),
     );
@@ -177,9 +181,12 @@ export class SqsPoller implements RunningSource {
         this.#problem(`Function call failed: ${outcome.errorType}: ${outcome.errorMessage}`);
         return 'done';
       }
-      this.#problem(outcome.kind === 'throttled' ? `Function throttled: ${outcome.message}` : outcome.message);
+      this.#problem(
+        outcome.kind === 'throttled' ? `Function throttled: ${outcome.message}` : outcome.message,
+      );
       const wait = backoff.next();
-      if (this.#closed || clock.now() + wait > receivedAt + visibilityMs - VISIBILITY_MARGIN_MS) return 'scale-in';
+      if (this.#closed || clock.now() + wait > receivedAt + visibilityMs - VISIBILITY_MARGIN_MS)
+        return 'scale-in';
       await sleep(clock, wait, this.#abort.signal);
       if (this.#closed) return 'scale-in';
     }

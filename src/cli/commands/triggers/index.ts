@@ -1,0 +1,5 @@
+import { queueTrigger } from './queue-trigger.js';
+import type { TriggerKind } from './trigger-kind.js';
+
+/** Every kind `nimbus trigger add` knows. A kind adds its file and one line here. */
+export const TRIGGER_KINDS: readonly TriggerKind[] = [queueTrigger];
