@@ -4,6 +4,7 @@ import { SqliteMappingStore } from '../../store/sqlite/mapping-store.js';
 import { batchInvoker } from '../../triggers/esm/batch-invoker.js';
 import { EventSourceMappingService } from '../../triggers/esm/mapping-service.js';
 import type { EventSourceKind } from '../../triggers/esm/source-kind.js';
+import { postgresKind } from '../../triggers/postgres/postgres-kind.js';
 import { sqsKind } from '../../triggers/sqs/sqs-kind.js';
 import type { Feature } from '../app.js';
 
@@ -15,6 +16,7 @@ import type { Feature } from '../app.js';
 export const eventSourceMappings: Feature = (app) => {
   const kinds: EventSourceKind[] = [];
   if (app.queues) kinds.push(sqsKind(app.queues));
+  kinds.push(postgresKind(app.queues, { clock: app.clock }));
   const mappings = new EventSourceMappingService({
     store: new SqliteMappingStore(app.db),
     registry: app.registry,

@@ -81,7 +81,7 @@ function matchesField(matchers: unknown[], present: boolean, actual: unknown): b
     if (m !== null && typeof m === 'object') {
       const [op, arg] = Object.entries(m)[0]!;
       if (op === 'exists') return arg === (present && actual !== undefined);
-      if (!present) return op === 'anything-but' ? false : false;
+      if (!present) return false;
       return values.some((v) => operator(op, arg, v));
     }
     if (!present) return false;
