@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,10 @@ export interface TestPostgres {
   url: string;
   /** Runs SQL as the superuser. */
   query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
-  stop(): void;
-  start(): void;
-  close(): void;
+  /** Stops the server (asynchronously: the test process keeps serving its connections meanwhile). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
 }
 
 function findPgBin(): string | undefined {
@@ -53,18 +55,21 @@ export async function startPostgres(): Promise<TestPostgres | undefined> {
     chownSync(dir, uid, gid);
     chmodSync(dir, 0o700);
   }
-  const run = (cmd: string, args: string[]) => {
-    if (asRoot) {
-      const line = [join(bin, cmd), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', line], { stdio: 'pipe' });
-    } else execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
+  const command = (cmd: string, args: string[]): [string, string[]] => {
+    if (!asRoot) return [join(bin, cmd), args];
+    const line = [join(bin, cmd), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    return ['su', ['postgres', '-s', '/bin/sh', '-c', line]];
+  };
+  const run = async (cmd: string, args: string[]) => {
+    const [file, argv] = command(cmd, args);
+    await promisify(execFile)(file, argv);
   };
   const port = await freePort();
-  run('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync']);
+  await run('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20`;
   const start = () => run('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', options, 'start']);
   const stop = () => run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop']);
-  start();
+  await start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let running = true;
   return {
@@ -79,17 +84,17 @@ export async function startPostgres(): Promise<TestPostgres | undefined> {
         await c.end();
       }
     },
-    stop() {
-      if (running) stop();
+    async stop() {
+      if (running) await stop();
       running = false;
     },
-    start() {
-      if (!running) start();
+    async start() {
+      if (!running) await start();
       running = true;
     },
-    close() {
+    async close() {
       try {
-        if (running) stop();
+        if (running) await stop();
       } finally {
         running = false;
         rmSync(dir, { recursive: true, force: true });

@@ -39,7 +39,7 @@ export type RowChange = Extract<PgOutputMessage, { tag: 'insert' | 'update' | 'd
 export function changeRecord(
   change: RowChange,
   rel: Relation,
-  o: { commitLsn: bigint; index: number; commitTime: number; region: string; sourceArn: string },
+  o: { commitLsn: bigint; index: number; commitTime: number; region: string; sourceArn: string; primaryKey?: readonly string[] },
 ): ChangeRecord {
   let eventName: ChangeRecord['eventName'];
   let newImage: Record<string, unknown> | undefined;
@@ -62,7 +62,7 @@ export function changeRecord(
     oldImage = tupleImage(rel, change.old.tuple, change.old.kind === 'key');
   }
   const seq = sequenceNumber(o.commitLsn, o.index);
-  const keys = keysOf(rel, newImage ?? oldImage ?? {});
+  const keys = keysOf(rel, newImage ?? oldImage ?? {}, o.primaryKey);
   const size = JSON.stringify(keys).length + JSON.stringify(newImage ?? {}).length + JSON.stringify(oldImage ?? {}).length;
   return {
     eventID: seq,

@@ -51,8 +51,13 @@ export function tupleImage(rel: Relation, values: readonly TupleValue[], onlyKey
   return out;
 }
 
-export function keysOf(rel: Relation, image: Record<string, unknown>): Record<string, unknown> {
+/**
+ * The row's key: its primary key columns when known, else the replica identity columns (which
+ * with REPLICA IDENTITY FULL are all of them).
+ */
+export function keysOf(rel: Relation, image: Record<string, unknown>, primaryKey?: readonly string[]): Record<string, unknown> {
   const keys: Record<string, unknown> = {};
-  for (const c of rel.columns) if (c.isKey && c.name in image) keys[c.name] = image[c.name];
+  const names = primaryKey ?? rel.columns.filter((c) => c.isKey).map((c) => c.name);
+  for (const n of names) if (n in image) keys[n] = image[n];
   return keys;
 }

@@ -113,3 +113,20 @@ export async function dropReplication(url: string, slot: string, sleep: (ms: num
     await c.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(slot)}`);
   });
 }
+
+/** Primary key columns of each table (`schema.table` → columns); tables without one are left out. */
+export async function primaryKeys(url: string, source: PostgresSource): Promise<Map<string, string[]>> {
+  return withClient(url, async (c) => {
+    const out = new Map<string, string[]>();
+    for (const t of source.tables) {
+      const r = await c.query<{ attname: string }>(
+        `SELECT a.attname FROM pg_index i
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+         WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
+        [`${quoteIdent(t.schema)}.${quoteIdent(t.name)}`],
+      );
+      if (r.rows.length) out.set(`${t.schema}.${t.name}`, r.rows.map((x) => x.attname));
+    }
+    return out;
+  });
+}

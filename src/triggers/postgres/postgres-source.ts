@@ -9,6 +9,7 @@ import { type ChangeRecord, changeRecord, type RowChange } from './change-record
 import type { Lsn } from './lsn.js';
 import { type PostgresSource, parsePostgresArn, recordSourceArn, slotName } from './postgres-arn.js';
 import type { PgOutputMessage, Relation } from './pgoutput.js';
+import { primaryKeys } from './postgres-admin.js';
 import { ReplicationStream } from './replication-stream.js';
 
 export interface PostgresSourceDeps extends SourceContext {
@@ -73,6 +74,7 @@ export class PostgresChangeSource implements RunningSource {
   #lastError?: { message: string; at: number };
   #lastBatchAt?: number;
   #connected = false;
+  #primaryKeys = new Map<string, string[]>();
 
   constructor(m: Mapping, d: PostgresSourceDeps) {
     this.#m = m;
@@ -133,9 +135,11 @@ export class PostgresChangeSource implements RunningSource {
         clock: this.#d.clock,
         onMessage: (msg) => this.#onMessage(msg),
         onEnd: (e) => ended(e),
+        isIdle: () => this.#tx === undefined && this.#pending.length === 0 && this.#inFlight.length === 0,
       });
       this.#stream = stream;
       try {
+        this.#primaryKeys = await primaryKeys(url, this.#source);
         await stream.start();
       } catch (e) {
         await stream.close();
@@ -202,6 +206,7 @@ export class PostgresChangeSource implements RunningSource {
         commitTime,
         region: this.#d.region,
         sourceArn: recordSourceArn(this.#source, rel.schema, rel.name, this.#slot),
+        ...(this.#primaryKeys.has(`${rel.schema}.${rel.name}`) ? { primaryKey: this.#primaryKeys.get(`${rel.schema}.${rel.name}`)! } : {}),
       });
       const seq = record.dynamodb.SequenceNumber;
       if (this.#queuedUpTo !== undefined && seq <= this.#queuedUpTo) return;
@@ -341,13 +346,10 @@ export class PostgresChangeSource implements RunningSource {
         continue;
       }
       if (this.#m.bisectBatchOnFunctionError && item.records.length > 1) {
+        // Each half is retried on its own with a fresh count, so the retries isolate the bad
+        // record instead of sending its innocent neighbours to the destination.
         const half = Math.ceil(item.records.length / 2);
-        work.splice(
-          0,
-          1,
-          { records: item.records.slice(0, half), attempts: item.attempts },
-          { records: item.records.slice(half), attempts: item.attempts },
-        );
+        work.splice(0, 1, { records: item.records.slice(0, half), attempts: 0 }, { records: item.records.slice(half), attempts: 0 });
       }
       await sleep(this.#d.clock, backoff.next(), this.#abort.signal);
     }

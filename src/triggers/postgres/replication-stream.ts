@@ -17,6 +17,8 @@ export interface ReplicationStreamOptions {
   onMessage(msg: PgOutputMessage): void;
   /** The stream failed or the server went away (not called after `close()`). */
   onEnd(error: Error): void;
+  /** Whether everything received so far has been delivered (no transaction open or waiting). */
+  isIdle(): boolean;
 }
 
 interface ReplicationConnection {
@@ -38,6 +40,8 @@ export class ReplicationStream {
   #connection?: ReplicationConnection;
   #received: Lsn = 0n;
   #confirmed: Lsn = 0n;
+  /** The server's sent position from its last keepalive. */
+  #keepalive: Lsn = 0n;
   #timer?: Timer;
   #closed = false;
   #ended = false;
@@ -111,18 +115,22 @@ export class ReplicationStream {
       // Primary keepalive: end of WAL, send time, reply requested.
       const walEnd = chunk.readBigUInt64BE(1);
       if (walEnd > this.#received) this.#received = walEnd;
+      // A logical walsender's keepalive carries what it has sent; when all of that was delivered,
+      // the slot may move up to it (else a server shutdown waits for us until wal_sender_timeout).
+      if (this.#o.isIdle() && walEnd > this.#keepalive) this.#keepalive = walEnd;
       if (chunk[17] === 1) this.#sendStatus(false);
     }
   }
 
   #sendStatus(replyRequested: boolean): void {
     if (!this.#connection || this.#closed || this.#ended) return;
+    const flushed = this.#o.isIdle() && this.#keepalive > this.#confirmed ? this.#keepalive : this.#confirmed;
     const b = Buffer.alloc(34);
     b.write('r', 0);
     // Written: what arrived; flushed and applied: only what was delivered and checkpointed.
-    b.writeBigUInt64BE(this.#confirmed > this.#received ? this.#confirmed : this.#received, 1);
-    b.writeBigUInt64BE(this.#confirmed, 9);
-    b.writeBigUInt64BE(this.#confirmed, 17);
+    b.writeBigUInt64BE(flushed > this.#received ? flushed : this.#received, 1);
+    b.writeBigUInt64BE(flushed, 9);
+    b.writeBigUInt64BE(flushed, 17);
     b.writeBigInt64BE(msToPgTime(this.#o.clock.now()), 25);
     b.writeUInt8(replyRequested ? 1 : 0, 33);
     try {
