@@ -1,6 +1,8 @@
 import { CreateQueueCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionEvents } from '../support/function-events.js';
 import { createFunction } from '../support/functions.js';
+import { startPostgres } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { eventually, sqsClient } from '../support/sqs.js';
 import { assertCliBuilt, cliFor } from './harness.js';
@@ -85,4 +87,65 @@ describe('nimbus trigger', () => {
     const noFn = await nimbus('trigger', 'list', 'ghost');
     expect(noFn.stderr).toContain('ResourceNotFoundException');
   });
+});
+
+describe('nimbus trigger add --postgres', () => {
+  it('follows tables, with operations as a filter; list shows it; errors are clear', async () => {
+    const pgServer = await startPostgres();
+    if (!pgServer) return;
+    try {
+      await pgServer.query('CREATE TABLE accounts (id int PRIMARY KEY, name text)');
+      await createFunction(server.lambda, 'pg-cli', {
+        'index.js': "exports.handler = async (e) => { console.log('EVENT ' + JSON.stringify(e)); };",
+      });
+      const added = await nimbus(
+        'trigger',
+        'add',
+        'pg-cli',
+        '--postgres',
+        pgServer.url,
+        '--table',
+        'accounts',
+        '--operations',
+        'insert,delete',
+        '--batch-size',
+        '10',
+      );
+      expect(added.stderr).toBe('');
+      expect(added.stdout).toMatch(
+        /^Added trigger [0-9a-f-]{36}: postgres postgres public\.accounts → pg-cli \(batch size 10, Creating\)\n$/,
+      );
+      await eventually(async () =>
+        (await nimbus('trigger', 'list', 'pg-cli')).stdout.includes('Enabled') ? true : undefined,
+      );
+      await pgServer.query(
+        "INSERT INTO accounts VALUES (1, 'a'); UPDATE accounts SET name = 'b' WHERE id = 1; DELETE FROM accounts WHERE id = 1",
+      );
+      const events = await eventually(async () => {
+        const e = await functionEvents(server.url, 'pg-cli');
+        const names = e.flatMap((x) => x.Records.map((r) => r.eventName));
+        return names.length >= 2 ? names : undefined;
+      });
+      expect(events).toEqual(['INSERT', 'REMOVE']);
+      const list = await nimbus('trigger', 'list', 'pg-cli');
+      expect(list.stdout).toMatch(
+        /postgres\s+db\/postgres\/table\/public\.accounts\s+Enabled\s+10\s+0 changes waiting\s+OK/,
+      );
+      const missing = await nimbus(
+        'trigger',
+        'add',
+        'pg-cli',
+        '--postgres',
+        pgServer.url,
+        '--table',
+        'public.ghosts',
+      );
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('Table public.ghosts does not exist in database postgres.');
+      const noTable = await nimbus('trigger', 'add', 'pg-cli', '--postgres', pgServer.url);
+      expect(noTable.stderr).toContain('--table');
+    } finally {
+      await pgServer.close();
+    }
+  }, 60_000);
 });

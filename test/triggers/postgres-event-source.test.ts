@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFunction } from '../support/functions.js';
 import { EVENT_LOGGER, functionEvents } from '../support/function-events.js';
+import { createFunction } from '../support/functions.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { eventually, sqsClient } from '../support/sqs.js';
@@ -51,7 +51,11 @@ exports.handler = async (event) => {
   if (event.Records.some((r) => r.dynamodb.NewImage && r.dynamodb.NewImage.item === 'poison')) throw new Error('poison');
 };`;
 
-async function mapping(fn: string, tables: string, extra: Partial<CreateEventSourceMappingCommandInput> = {}) {
+async function mapping(
+  fn: string,
+  tables: string,
+  extra: Partial<CreateEventSourceMappingCommandInput> = {},
+) {
   const m = await s.lambda.send(
     new CreateEventSourceMappingCommand({
       FunctionName: fn,
@@ -61,10 +65,15 @@ async function mapping(fn: string, tables: string, extra: Partial<CreateEventSou
       ...extra,
     }),
   );
-  await eventually(async () => ((await s.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).State === 'Enabled' ? true : undefined));
+  await eventually(async () =>
+    (await s.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).State === 'Enabled'
+      ? true
+      : undefined,
+  );
   return m;
 }
-const changes = async (fn: string) => (await functionEvents<ChangeEvent>(s.url, fn)).flatMap((e) => e.Records);
+const changes = async (fn: string) =>
+  (await functionEvents<ChangeEvent>(s.url, fn)).flatMap((e) => e.Records);
 async function rejects(p: Promise<unknown>) {
   try {
     await p;
@@ -84,15 +93,24 @@ describe('PostgreSQL table changes', () => {
     const m = await mapping('pg-orders', 'public.orders,public.notes', { BatchSize: 10 });
     expect(m.StartingPosition).toBe('LATEST');
     expect(m.SelfManagedEventSource).toEqual({ Endpoints: { POSTGRES_URL: [pgServer.url] } });
-    await pgServer.query(`INSERT INTO orders VALUES (1, 'apple', 2, '{"colour":"red"}', 9007199254740993, true, '2026-01-02T03:04:05Z')`);
-    await pgServer.query(`BEGIN; UPDATE orders SET qty = 3 WHERE id = 1; INSERT INTO notes VALUES (7, 'hello'); COMMIT`);
+    await pgServer.query(
+      `INSERT INTO orders VALUES (1, 'apple', 2, '{"colour":"red"}', 9007199254740993, true, '2026-01-02T03:04:05Z')`,
+    );
+    await pgServer.query(
+      `BEGIN; UPDATE orders SET qty = 3 WHERE id = 1; INSERT INTO notes VALUES (7, 'hello'); COMMIT`,
+    );
     await pgServer.query(`UPDATE notes SET body = 'bye' WHERE id = 7`);
     await pgServer.query(`DELETE FROM orders WHERE id = 1; DELETE FROM notes WHERE id = 7`);
     const got = await eventually(async () => {
       const c = await changes('pg-orders');
       return c.length >= 6 ? c : undefined;
     });
-    expect(got.map((c) => `${c.eventName} ${c.eventSourceARN.split('/table/')[1]!.split('/')[0]} ${JSON.stringify(c.dynamodb.Keys)}`)).toEqual([
+    expect(
+      got.map(
+        (c) =>
+          `${c.eventName} ${c.eventSourceARN.split('/table/')[1]!.split('/')[0]} ${JSON.stringify(c.dynamodb.Keys)}`,
+      ),
+    ).toEqual([
       'INSERT public.orders {"id":1}',
       'MODIFY public.orders {"id":1}',
       'INSERT public.notes {"id":7}',
@@ -124,7 +142,9 @@ describe('PostgreSQL table changes', () => {
     expect(insert).toMatchObject({
       eventID: insert!.dynamodb.SequenceNumber,
       eventSource: 'nimbus:postgres',
-      eventSourceARN: expect.stringMatching(/^arn:nimbus:postgres:us-east-1:000000000000:db\/postgres\/table\/public\.orders\/stream\/nimbus_[0-9a-f]{32}$/),
+      eventSourceARN: expect.stringMatching(
+        /^arn:nimbus:postgres:us-east-1:000000000000:db\/postgres\/table\/public\.orders\/stream\/nimbus_[0-9a-f]{32}$/,
+      ),
     });
     expect(Math.abs(insert!.dynamodb.ApproximateCreationDateTime - Date.now() / 1000)).toBeLessThan(60);
   });
@@ -170,7 +190,10 @@ exports.handler = async (event) => { exports.logEvent(event); await new Promise(
     await pgServer.query(
       `INSERT INTO jobs SELECT g, CASE WHEN g = 6 THEN 'poison' ELSE 'job ' || g END FROM generate_series(1, 8) g`,
     );
-    const message = await eventually(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq }))).Messages?.[0], 30_000);
+    const message = await eventually(
+      async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq }))).Messages?.[0],
+      30_000,
+    );
     const failure = JSON.parse(message.Body!) as {
       requestContext: { condition: string };
       PostgresBatchInfo: { batchSize: number };
@@ -182,12 +205,18 @@ exports.handler = async (event) => { exports.logEvent(event); await new Promise(
     const events = await functionEvents<ChangeEvent>(s.url, 'pg-bisect');
     const sizes = events.map((e) => e.Records.length);
     expect(sizes.slice(0, 3)).toEqual([8, 4, 4]);
-    const delivered = new Set(events.filter((e) => !e.Records.some((r) => r.dynamodb.NewImage?.item === 'poison')).flatMap((e) => e.Records.map((r) => r.dynamodb.Keys.id)));
+    const delivered = new Set(
+      events
+        .filter((e) => !e.Records.some((r) => r.dynamodb.NewImage?.item === 'poison'))
+        .flatMap((e) => e.Records.map((r) => r.dynamodb.Keys.id)),
+    );
     expect(delivered).toEqual(new Set([1, 2, 3, 4, 5, 7, 8]));
     sqs.destroy();
   });
 
-  it('recovers by itself when the database comes back, with the problem visible meanwhile', { timeout: 60_000 }, async () => {
+  it('recovers by itself when the database comes back, with the problem visible meanwhile', {
+    timeout: 60_000,
+  }, async () => {
     if (!pgServer) return;
     await pgServer.query('CREATE TABLE pings (id int PRIMARY KEY)');
     await createFunction(s.lambda, 'pg-recover', { 'index.js': HANDLER });
@@ -201,7 +230,9 @@ exports.handler = async (event) => { exports.logEvent(event); await new Promise(
         return got.LastProcessingResult?.startsWith('PROBLEM') ? got : undefined;
       });
       expect(problem.State).toBe('Enabled');
-      expect(problem.LastProcessingResult).toMatch(/PROBLEM: (Lost the PostgreSQL connection|Cannot stream changes)/);
+      expect(problem.LastProcessingResult).toMatch(
+        /PROBLEM: (Lost the PostgreSQL connection|Cannot stream changes)/,
+      );
     } finally {
       await pgServer.start();
     }
@@ -222,7 +253,9 @@ exports.handler = async (event) => { exports.logEvent(event); await new Promise(
         new CreateEventSourceMappingCommand({
           FunctionName: 'pg-config',
           EventSourceArn: ARN('public.things'),
-          SelfManagedEventSource: { Endpoints: { POSTGRES_URL: ['postgres://postgres@127.0.0.1:1/postgres'] } as never },
+          SelfManagedEventSource: {
+            Endpoints: { POSTGRES_URL: ['postgres://postgres@127.0.0.1:1/postgres'] } as never,
+          },
           StartingPosition: 'LATEST',
         }),
       ),
@@ -237,7 +270,9 @@ exports.handler = async (event) => { exports.logEvent(event); await new Promise(
         new CreateEventSourceMappingCommand({
           FunctionName: 'pg-config',
           EventSourceArn: ARN('public.things'),
-          SelfManagedEventSource: { Endpoints: { POSTGRES_URL: [`postgres://plain:pw@127.0.0.1:${pgServer.port}/postgres`] } as never },
+          SelfManagedEventSource: {
+            Endpoints: { POSTGRES_URL: [`postgres://plain:pw@127.0.0.1:${pgServer.port}/postgres`] } as never,
+          },
           StartingPosition: 'LATEST',
         }),
       ),
@@ -250,9 +285,19 @@ exports.handler = async (event) => { exports.logEvent(event); await new Promise(
 
     const m = await mapping('pg-config', 'public.things');
     const slot = `nimbus_${m.UUID!.replace(/-/g, '')}`;
-    expect((await pgServer.query('SELECT slot_name FROM pg_replication_slots WHERE slot_name = $1', [slot])).rowCount).toBe(1);
+    expect(
+      (await pgServer.query('SELECT slot_name FROM pg_replication_slots WHERE slot_name = $1', [slot]))
+        .rowCount,
+    ).toBe(1);
     await s.lambda.send(new DeleteEventSourceMappingCommand({ UUID: m.UUID }));
-    await eventually(async () => ((await pgServer!.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rowCount === 0 ? true : undefined));
-    expect((await pgServer.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [slot])).rowCount).toBe(0);
+    await eventually(async () =>
+      (await pgServer!.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rowCount ===
+      0
+        ? true
+        : undefined,
+    );
+    expect((await pgServer.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [slot])).rowCount).toBe(
+      0,
+    );
   });
 });

@@ -39,7 +39,14 @@ export type RowChange = Extract<PgOutputMessage, { tag: 'insert' | 'update' | 'd
 export function changeRecord(
   change: RowChange,
   rel: Relation,
-  o: { commitLsn: bigint; index: number; commitTime: number; region: string; sourceArn: string; primaryKey?: readonly string[] },
+  o: {
+    commitLsn: bigint;
+    index: number;
+    commitTime: number;
+    region: string;
+    sourceArn: string;
+    primaryKey?: readonly string[];
+  },
 ): ChangeRecord {
   let eventName: ChangeRecord['eventName'];
   let newImage: Record<string, unknown> | undefined;
@@ -54,7 +61,8 @@ export function changeRecord(
     // Unchanged TOASTed values are not sent; REPLICA IDENTITY FULL gives them in the old row.
     if (oldImage && change.old?.kind === 'full') {
       rel.columns.forEach((c, i) => {
-        if (change.newTuple[i]?.kind === 'unchanged' && c.name in oldImage!) newImage![c.name] = oldImage![c.name];
+        if (change.newTuple[i]?.kind === 'unchanged' && c.name in oldImage!)
+          newImage![c.name] = oldImage![c.name];
       });
     }
   } else {
@@ -63,7 +71,10 @@ export function changeRecord(
   }
   const seq = sequenceNumber(o.commitLsn, o.index);
   const keys = keysOf(rel, newImage ?? oldImage ?? {}, o.primaryKey);
-  const size = JSON.stringify(keys).length + JSON.stringify(newImage ?? {}).length + JSON.stringify(oldImage ?? {}).length;
+  const size =
+    JSON.stringify(keys).length +
+    JSON.stringify(newImage ?? {}).length +
+    JSON.stringify(oldImage ?? {}).length;
   return {
     eventID: seq,
     eventName,

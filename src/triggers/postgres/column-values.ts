@@ -40,7 +40,11 @@ function toJson(v: unknown): unknown {
 }
 
 /** A tuple as `{ column: value }`; unchanged TOASTed columns are left out (their value was not sent). */
-export function tupleImage(rel: Relation, values: readonly TupleValue[], onlyKeys = false): Record<string, unknown> {
+export function tupleImage(
+  rel: Relation,
+  values: readonly TupleValue[],
+  onlyKeys = false,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   rel.columns.forEach((c, i) => {
     const v = values[i];
@@ -55,7 +59,11 @@ export function tupleImage(rel: Relation, values: readonly TupleValue[], onlyKey
  * The row's key: its primary key columns when known, else the replica identity columns (which
  * with REPLICA IDENTITY FULL are all of them).
  */
-export function keysOf(rel: Relation, image: Record<string, unknown>, primaryKey?: readonly string[]): Record<string, unknown> {
+export function keysOf(
+  rel: Relation,
+  image: Record<string, unknown>,
+  primaryKey?: readonly string[],
+): Record<string, unknown> {
   const keys: Record<string, unknown> = {};
   const names = primaryKey ?? rel.columns.filter((c) => c.isKey).map((c) => c.name);
   for (const n of names) if (n in image) keys[n] = image[n];

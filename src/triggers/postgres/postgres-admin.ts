@@ -38,7 +38,9 @@ async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): P
  */
 export async function prepareReplication(url: string, source: PostgresSource, slot: string): Promise<void> {
   await withClient(url, async (c) => {
-    const db = (await c.query<{ db: string; usr: string }>('SELECT current_database() AS db, current_user AS usr')).rows[0]!;
+    const db = (
+      await c.query<{ db: string; usr: string }>('SELECT current_database() AS db, current_user AS usr')
+    ).rows[0]!;
     if (db.db !== source.database) {
       throw invalidParameter(
         `The connection string points at database ${db.db}, the EventSourceArn at ${source.database}.`,
@@ -51,7 +53,9 @@ export async function prepareReplication(url: string, source: PostgresSource, sl
       );
     }
     const role = (
-      await c.query<{ ok: boolean }>('SELECT rolreplication OR rolsuper AS ok FROM pg_roles WHERE rolname = current_user')
+      await c.query<{ ok: boolean }>(
+        'SELECT rolreplication OR rolsuper AS ok FROM pg_roles WHERE rolname = current_user',
+      )
     ).rows[0];
     if (!role?.ok) {
       throw invalidParameter(
@@ -59,19 +63,29 @@ export async function prepareReplication(url: string, source: PostgresSource, sl
       );
     }
     for (const t of source.tables) {
-      const found = (await c.query<{ oid: string | null }>('SELECT to_regclass($1) AS oid', [`${quoteIdent(t.schema)}.${quoteIdent(t.name)}`])).rows[0];
-      if (!found?.oid) throw invalidParameter(`Table ${t.schema}.${t.name} does not exist in database ${source.database}.`);
+      const found = (
+        await c.query<{ oid: string | null }>('SELECT to_regclass($1) AS oid', [
+          `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`,
+        ])
+      ).rows[0];
+      if (!found?.oid)
+        throw invalidParameter(`Table ${t.schema}.${t.name} does not exist in database ${source.database}.`);
     }
     const tables = source.tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`).join(', ');
     await c.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(slot)}`);
     try {
-      await c.query(`CREATE PUBLICATION ${quoteIdent(slot)} FOR TABLE ${tables} WITH (publish = 'insert, update, delete')`);
+      await c.query(
+        `CREATE PUBLICATION ${quoteIdent(slot)} FOR TABLE ${tables} WITH (publish = 'insert, update, delete')`,
+      );
     } catch (e) {
-      throw invalidParameter(`Cannot publish ${tables} (the role must own the tables): ${(e as Error).message}`);
+      throw invalidParameter(
+        `Cannot publish ${tables} (the role must own the tables): ${(e as Error).message}`,
+      );
     }
     try {
       const exists = await c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-      if (exists.rowCount === 0) await c.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [slot]);
+      if (exists.rowCount === 0)
+        await c.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [slot]);
     } catch (e) {
       await c.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(slot)}`).catch(() => undefined);
       throw invalidParameter(`Cannot create replication slot ${slot}: ${(e as Error).message}`);
@@ -80,7 +94,10 @@ export async function prepareReplication(url: string, source: PostgresSource, sl
 }
 
 /** Tables of the source that will give only keys in OldImage (REPLICA IDENTITY not FULL). */
-export async function replicaIdentities(url: string, source: PostgresSource): Promise<Record<string, string>> {
+export async function replicaIdentities(
+  url: string,
+  source: PostgresSource,
+): Promise<Record<string, string>> {
   return withClient(url, async (c) => {
     const out: Record<string, string> = {};
     for (const t of source.tables) {
@@ -95,7 +112,11 @@ export async function replicaIdentities(url: string, source: PostgresSource): Pr
 }
 
 /** Drops the mapping's slot (releasing the WAL it holds) and publication. Retries while the slot is busy. */
-export async function dropReplication(url: string, slot: string, sleep: (ms: number) => Promise<void>): Promise<void> {
+export async function dropReplication(
+  url: string,
+  slot: string,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
   await withClient(url, async (c) => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -125,7 +146,11 @@ export async function primaryKeys(url: string, source: PostgresSource): Promise<
          WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
         [`${quoteIdent(t.schema)}.${quoteIdent(t.name)}`],
       );
-      if (r.rows.length) out.set(`${t.schema}.${t.name}`, r.rows.map((x) => x.attname));
+      if (r.rows.length)
+        out.set(
+          `${t.schema}.${t.name}`,
+          r.rows.map((x) => x.attname),
+        );
     }
     return out;
   });

@@ -20,7 +20,7 @@ export interface PostgresSource {
 }
 
 const IDENT = '[A-Za-z_][A-Za-z0-9_$]{0,62}';
-const ARN = new RegExp(`^arn:nimbus:postgres:([a-z0-9-]*):(\\d{12}):db/([^/]{1,63})/table/(.+)$`);
+const ARN = /^arn:nimbus:postgres:([a-z0-9-]*):(\d{12}):db\/([^/]{1,63})\/table\/(.+)$/;
 const TABLE = new RegExp(`^(${IDENT})\\.(${IDENT})$`);
 
 export const ENDPOINT_KEY = 'POSTGRES_URL';
@@ -34,7 +34,10 @@ export function parsePostgresArn(arn: string): PostgresSource {
   }
   const tables = m[4]!.split(',').map((t) => {
     const tm = TABLE.exec(t.trim());
-    if (!tm) throw invalidParameter(`Table ${t} must be written <schema>.<table> (plain identifiers, e.g. public.orders).`);
+    if (!tm)
+      throw invalidParameter(
+        `Table ${t} must be written <schema>.<table> (plain identifiers, e.g. public.orders).`,
+      );
     return { schema: tm[1]!, name: tm[2]! };
   });
   return { region: m[1]!, accountId: m[2]!, database: m[3]!, tables };

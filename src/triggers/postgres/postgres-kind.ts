@@ -5,8 +5,8 @@ import type { QueueService } from '../../queues/queue-service.js';
 import type { Mapping } from '../esm/mapping.js';
 import { sleep } from '../esm/poll-timing.js';
 import type { EventSourceKind } from '../esm/source-kind.js';
-import { ENDPOINT_KEY, parsePostgresArn, slotName } from './postgres-arn.js';
 import { dropReplication, prepareReplication } from './postgres-admin.js';
+import { ENDPOINT_KEY, parsePostgresArn, slotName } from './postgres-arn.js';
 import { PostgresChangeSource } from './postgres-source.js';
 
 export const POSTGRES_BATCH_DEFAULT = 100;
@@ -29,17 +29,23 @@ export function postgresKind(queues: QueueService | undefined, o: { clock: Clock
           `A PostgreSQL source needs its connection string in SelfManagedEventSource.Endpoints.${ENDPOINT_KEY}.`,
         );
       }
-      if (!/^postgres(ql)?:\/\//.test(url)) throw invalidParameter(`${ENDPOINT_KEY} must be a postgres:// connection string.`);
+      if (!/^postgres(ql)?:\/\//.test(url))
+        throw invalidParameter(`${ENDPOINT_KEY} must be a postgres:// connection string.`);
       if (m.startingPosition === 'AT_TIMESTAMP') {
         throw invalidParameter('StartingPosition AT_TIMESTAMP is not supported for PostgreSQL sources.');
       }
       if (!previous && !m.startingPosition) {
-        throw invalidParameter('StartingPosition is required for PostgreSQL sources (TRIM_HORIZON or LATEST).');
+        throw invalidParameter(
+          'StartingPosition is required for PostgreSQL sources (TRIM_HORIZON or LATEST).',
+        );
       }
       const batchSize = m.batchSize || POSTGRES_BATCH_DEFAULT;
-      if (batchSize > POSTGRES_BATCH_MAX) throw invalidParameter(`BatchSize must be between 1 and ${POSTGRES_BATCH_MAX}.`);
+      if (batchSize > POSTGRES_BATCH_MAX)
+        throw invalidParameter(`BatchSize must be between 1 and ${POSTGRES_BATCH_MAX}.`);
       if (m.maximumConcurrency !== undefined) {
-        throw invalidParameter('ScalingConfig is not supported for PostgreSQL sources: changes are delivered in order, one batch at a time.');
+        throw invalidParameter(
+          'ScalingConfig is not supported for PostgreSQL sources: changes are delivered in order, one batch at a time.',
+        );
       }
       if (m.onFailureDestination) {
         if (!queues || !(await queues.findByArn(m.onFailureDestination))) {
@@ -56,7 +62,11 @@ export function postgresKind(queues: QueueService | undefined, o: { clock: Clock
       return new PostgresChangeSource(m, {
         ...ctx,
         region: parsed.region,
-        functionArn: functionArn({ region: parsed.region, accountId: parsed.accountId }, m.functionName, m.qualifier),
+        functionArn: functionArn(
+          { region: parsed.region, accountId: parsed.accountId },
+          m.functionName,
+          m.qualifier,
+        ),
         sendToDestination: async (arn, body) => {
           const q = queues && (await queues.findByArn(arn));
           if (!q) throw new Error(`queue ${arn} does not exist`);

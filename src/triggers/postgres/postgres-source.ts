@@ -7,9 +7,9 @@ import { Backoff, sleep, withGrace } from '../esm/poll-timing.js';
 import type { RunningSource, SourceContext, SourceStatus } from '../esm/source-kind.js';
 import { type ChangeRecord, changeRecord, type RowChange } from './change-record.js';
 import type { Lsn } from './lsn.js';
-import { type PostgresSource, parsePostgresArn, recordSourceArn, slotName } from './postgres-arn.js';
 import type { PgOutputMessage, Relation } from './pgoutput.js';
 import { primaryKeys } from './postgres-admin.js';
+import { type PostgresSource, parsePostgresArn, recordSourceArn, slotName } from './postgres-arn.js';
 import { ReplicationStream } from './replication-stream.js';
 
 export interface PostgresSourceDeps extends SourceContext {
@@ -81,7 +81,8 @@ export class PostgresChangeSource implements RunningSource {
     this.#d = d;
     this.#source = parsePostgresArn(m.eventSourceArn);
     this.#slot = slotName(m.uuid);
-    this.#ref = m.qualifier === undefined ? { name: m.functionName } : { name: m.functionName, qualifier: m.qualifier };
+    this.#ref =
+      m.qualifier === undefined ? { name: m.functionName } : { name: m.functionName, qualifier: m.qualifier };
     this.#patterns = (m.filters ?? []).map(parsePattern);
     this.#loops.push(this.#run());
   }
@@ -89,7 +90,9 @@ export class PostgresChangeSource implements RunningSource {
   async status(): Promise<SourceStatus> {
     const waiting = [...this.#inFlight, ...this.#pending];
     const oldest = waiting[0];
-    const age = oldest ? `, oldest ${Math.max(0, Math.round((this.#d.clock.now() - oldest.commitTime) / 1000))} s` : '';
+    const age = oldest
+      ? `, oldest ${Math.max(0, Math.round((this.#d.clock.now() - oldest.commitTime) / 1000))} s`
+      : '';
     return {
       lastProcessingResult: this.#result,
       lag: `${waiting.length} changes waiting${age}${this.#connected ? '' : ' (not connected)'}`,
@@ -156,7 +159,9 @@ export class PostgresChangeSource implements RunningSource {
       if (this.#result.startsWith('PROBLEM: Cannot stream') || this.#result.startsWith('PROBLEM: Lost')) {
         this.#setResult(this.#lastBatchAt === undefined ? 'No records processed' : 'OK');
       }
-      const abort = new Promise<undefined>((r) => this.#abort.signal.addEventListener('abort', () => r(undefined)));
+      const abort = new Promise<undefined>((r) =>
+        this.#abort.signal.addEventListener('abort', () => r(undefined)),
+      );
       const error = await Promise.race([end, abort]);
       this.#connected = false;
       await stream.close();
@@ -206,7 +211,9 @@ export class PostgresChangeSource implements RunningSource {
         commitTime,
         region: this.#d.region,
         sourceArn: recordSourceArn(this.#source, rel.schema, rel.name, this.#slot),
-        ...(this.#primaryKeys.has(`${rel.schema}.${rel.name}`) ? { primaryKey: this.#primaryKeys.get(`${rel.schema}.${rel.name}`)! } : {}),
+        ...(this.#primaryKeys.has(`${rel.schema}.${rel.name}`)
+          ? { primaryKey: this.#primaryKeys.get(`${rel.schema}.${rel.name}`)! }
+          : {}),
       });
       const seq = record.dynamodb.SequenceNumber;
       if (this.#queuedUpTo !== undefined && seq <= this.#queuedUpTo) return;
@@ -306,10 +313,15 @@ export class PostgresChangeSource implements RunningSource {
         work.shift();
         continue;
       }
-      const outcome = await this.#d.invoke(this.#ref, Buffer.from(JSON.stringify({ Records: passing.map((p) => p.record) })));
+      const outcome = await this.#d.invoke(
+        this.#ref,
+        Buffer.from(JSON.stringify({ Records: passing.map((p) => p.record) })),
+      );
       this.#lastBatchAt = this.#d.clock.now();
       if (outcome.kind === 'throttled' || outcome.kind === 'unavailable') {
-        this.#problem(outcome.kind === 'throttled' ? `Function throttled: ${outcome.message}` : outcome.message);
+        this.#problem(
+          outcome.kind === 'throttled' ? `Function throttled: ${outcome.message}` : outcome.message,
+        );
         await sleep(this.#d.clock, backoff.next(), this.#abort.signal);
         continue;
       }
@@ -349,7 +361,12 @@ export class PostgresChangeSource implements RunningSource {
         // Each half is retried on its own with a fresh count, so the retries isolate the bad
         // record instead of sending its innocent neighbours to the destination.
         const half = Math.ceil(item.records.length / 2);
-        work.splice(0, 1, { records: item.records.slice(0, half), attempts: 0 }, { records: item.records.slice(half), attempts: 0 });
+        work.splice(
+          0,
+          1,
+          { records: item.records.slice(0, half), attempts: 0 },
+          { records: item.records.slice(half), attempts: 0 },
+        );
       }
       await sleep(this.#d.clock, backoff.next(), this.#abort.signal);
     }
@@ -391,7 +408,8 @@ export class PostgresChangeSource implements RunningSource {
       },
     };
     const withRecords = JSON.stringify({ ...info, Records: records.map((p) => p.record) });
-    const body = Buffer.byteLength(withRecords) <= DESTINATION_RECORDS_MAX_BYTES ? withRecords : JSON.stringify(info);
+    const body =
+      Buffer.byteLength(withRecords) <= DESTINATION_RECORDS_MAX_BYTES ? withRecords : JSON.stringify(info);
     try {
       await this.#d.sendToDestination(dest, body);
     } catch (e) {

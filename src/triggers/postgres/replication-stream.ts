@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { Clock, Timer } from '../../domain/clock.js';
+import { withGrace } from '../esm/poll-timing.js';
 import type { Lsn } from './lsn.js';
 import { formatLsn, msToPgTime } from './lsn.js';
-import { withGrace } from '../esm/poll-timing.js';
 import { decodePgOutput, type PgOutputMessage } from './pgoutput.js';
 
 /** How often the client reports its position even when nothing happens (wal_sender_timeout is 60 s). */
@@ -52,7 +52,10 @@ export class ReplicationStream {
 
   /** Connects and starts streaming from the slot's confirmed position. */
   async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#o.url, replication: 'database' } as pg.ClientConfig);
+    const client = new pg.Client({
+      connectionString: this.#o.url,
+      replication: 'database',
+    } as pg.ClientConfig);
     this.#client = client;
     client.on('error', (e) => this.#end(e));
     client.on('end', () => this.#end(new Error('the PostgreSQL connection closed')));
@@ -63,7 +66,10 @@ export class ReplicationStream {
     connection.on('copyData', ({ chunk }) => this.#onCopyData(chunk));
     const sql = `START_REPLICATION SLOT ${quoteIdent(this.#o.slot)} LOGICAL 0/0 (proto_version '1', publication_names ${quoteLiteral(quoteIdent(this.#o.publication))})`;
     const streaming = client.query(sql);
-    await Promise.race([started, streaming.then(() => Promise.reject(new Error('replication ended at once')))]);
+    await Promise.race([
+      started,
+      streaming.then(() => Promise.reject(new Error('replication ended at once'))),
+    ]);
     streaming.catch((e: Error) => this.#end(e));
     this.#schedule();
   }
