@@ -3,9 +3,13 @@
  * to a baseline measured in the same run and saves them under bench/results/.
  */
 import { invokeBench } from './invoke.bench.js';
+import { postgresBench } from './postgres.bench.js';
+import { queuesBench } from './queues.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
+  queues: queuesBench,
+  postgres: postgresBench,
 };
 
 const selected = process.argv.slice(2);

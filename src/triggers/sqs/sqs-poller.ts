@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FunctionRef } from '../../domain/arn.js';
 import { SYNC_PAYLOAD_MAX_BYTES } from '../../domain/limits.js';
 import type { QueueService, ReceivedMessage } from '../../queues/queue-service.js';
@@ -50,6 +51,8 @@ export class SqsPoller implements RunningSource {
       m.qualifier === undefined ? { name: m.functionName } : { name: m.functionName, qualifier: m.qualifier };
     this.#patterns = (m.filters ?? []).map(parsePattern);
     this.#maxWorkers = Math.max(1, m.maximumConcurrency ?? d.defaultMaxConcurrency);
+    // Every worker's long poll listens on the one abort signal.
+    setMaxListeners(0, this.#abort.signal);
     this.#spawn();
   }
 
