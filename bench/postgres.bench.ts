@@ -1,4 +1,9 @@
-import { CreateEventSourceMappingCommand, CreateFunctionCommand, GetEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateEventSourceMappingCommand,
+  CreateFunctionCommand,
+  GetEventSourceMappingCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
 import pg from 'pg';
 import { startPostgres } from '../test/support/postgres.js';
 import { makeZip } from '../test/support/zip.js';
@@ -75,7 +80,9 @@ export async function postgresBench(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 500));
     const since = Date.now();
-    const inserted = await steady(RATE, SECONDS, () => writer.query('INSERT INTO ticks (t) VALUES ($1)', [now()]));
+    const inserted = await steady(RATE, SECONDS, () =>
+      writer.query('INSERT INTO ticks (t) VALUES ($1)', [now()]),
+    );
     const nimbusLatencies = await readLatencies(nimbus.url, 'pg-latency', since, inserted);
     await writer.end();
 

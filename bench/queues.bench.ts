@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateEventSourceMappingCommand, CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateEventSourceMappingCommand,
+  CreateFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -46,13 +51,20 @@ export async function queuesBench(): Promise<void> {
       await (await fetch(`${nimbus.url}/healthz`)).text();
     });
     const url = (await sqs.send(new CreateQueueCommand({ QueueName: 'bench' }))).QueueUrl!;
-    const single = await timed(MESSAGES, (i) => sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `${i}${BODY}` })));
+    const single = await timed(MESSAGES, (i) =>
+      sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `${i}${BODY}` })),
+    );
     const drained = await timed(MESSAGES, async () => {
-      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const r = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
       const got = r.Messages ?? [];
       if (got.length) {
         await sqs.send(
-          new DeleteMessageBatchCommand({ QueueUrl: url, Entries: got.map((m, j) => ({ Id: `m${j}`, ReceiptHandle: m.ReceiptHandle! })) }),
+          new DeleteMessageBatchCommand({
+            QueueUrl: url,
+            Entries: got.map((m, j) => ({ Id: `m${j}`, ReceiptHandle: m.ReceiptHandle! })),
+          }),
         );
       }
       return got.length;
@@ -66,14 +78,31 @@ export async function queuesBench(): Promise<void> {
       );
       return 10;
     });
-    console.log(`\nQueue throughput (${MESSAGES} messages of ${BODY.length + 4} bytes, ${CONCURRENCY} concurrent clients)`);
+    console.log(
+      `\nQueue throughput (${MESSAGES} messages of ${BODY.length + 4} bytes, ${CONCURRENCY} concurrent clients)`,
+    );
     table(
       ['operation', 'nimbus msg/s', 'raw SQLite msg/s', 'nimbus vs raw'],
       [
         ['(baseline) GET /healthz on the same server', http.toFixed(0), '-', '-'],
-        ['SendMessage (1 per call)', single.toFixed(0), raw.insert.toFixed(0), `${(single / raw.insert).toFixed(3)}×`],
-        ['SendMessageBatch (10 per call)', batched.toFixed(0), raw.insertBatch.toFixed(0), `${(batched / raw.insertBatch).toFixed(3)}×`],
-        ['ReceiveMessage(10) + DeleteMessageBatch', drained.toFixed(0), raw.takeAndDelete.toFixed(0), `${(drained / raw.takeAndDelete).toFixed(3)}×`],
+        [
+          'SendMessage (1 per call)',
+          single.toFixed(0),
+          raw.insert.toFixed(0),
+          `${(single / raw.insert).toFixed(3)}×`,
+        ],
+        [
+          'SendMessageBatch (10 per call)',
+          batched.toFixed(0),
+          raw.insertBatch.toFixed(0),
+          `${(batched / raw.insertBatch).toFixed(3)}×`,
+        ],
+        [
+          'ReceiveMessage(10) + DeleteMessageBatch',
+          drained.toFixed(0),
+          raw.takeAndDelete.toFixed(0),
+          `${(drained / raw.takeAndDelete).toFixed(3)}×`,
+        ],
       ],
     );
 
@@ -82,12 +111,24 @@ export async function queuesBench(): Promise<void> {
     table(
       ['path', 'p50', 'p99'],
       [
-        ['SDK long-poll consumer (send → ReceiveMessage returns)', ms(latency.consumer.p50), ms(latency.consumer.p99)],
-        ['direct Invoke round trip (baseline for the invoke leg)', ms(latency.invoke.p50), ms(latency.invoke.p99)],
+        [
+          'SDK long-poll consumer (send → ReceiveMessage returns)',
+          ms(latency.consumer.p50),
+          ms(latency.consumer.p99),
+        ],
+        [
+          'direct Invoke round trip (baseline for the invoke leg)',
+          ms(latency.invoke.p50),
+          ms(latency.invoke.p99),
+        ],
         ['event source mapping (send → handler starts)', ms(latency.mapping.p50), ms(latency.mapping.p99)],
       ],
     );
-    saveResult('queues', { messages: MESSAGES, throughput: { single, batched, drained, raw, http }, latency });
+    saveResult('queues', {
+      messages: MESSAGES,
+      throughput: { single, batched, drained, raw, http },
+      latency,
+    });
   } finally {
     sqs.destroy();
     lambda.destroy();
@@ -180,21 +221,35 @@ async function handlerLatency(nimbus: RunningProcess, sqs: SQSClient, lambda: La
     await sqs.send(new SendMessageCommand({ QueueUrl: plain, MessageBody: JSON.stringify({ t }) }));
     const r = await waiting;
     consumer.push(now() - t);
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: plain, Entries: [{ Id: 'a', ReceiptHandle: r.Messages![0]!.ReceiptHandle! }] }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: plain,
+        Entries: [{ Id: 'a', ReceiptHandle: r.Messages![0]!.ReceiptHandle! }],
+      }),
+    );
   }
 
   // Baseline 2: the invoke leg alone.
   const invoke: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
     const t = now();
-    await lambda.send(new InvokeCommand({ FunctionName: 'queue-latency', Payload: JSON.stringify({ Records: [{ body: JSON.stringify({ t }) }] }) }));
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'queue-latency',
+        Payload: JSON.stringify({ Records: [{ body: JSON.stringify({ t }) }] }),
+      }),
+    );
     invoke.push(now() - t);
   }
 
   // The mapping: send, the poller's long poll wakes, the handler runs.
   const url = (await sqs.send(new CreateQueueCommand({ QueueName: 'latency' }))).QueueUrl!;
   await lambda.send(
-    new CreateEventSourceMappingCommand({ FunctionName: 'queue-latency', EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:latency', BatchSize: 1 }),
+    new CreateEventSourceMappingCommand({
+      FunctionName: 'queue-latency',
+      EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:latency',
+      BatchSize: 1,
+    }),
   );
   await new Promise((r) => setTimeout(r, 500));
   const since = Date.now();
@@ -211,10 +266,17 @@ async function handlerLatency(nimbus: RunningProcess, sqs: SQSClient, lambda: La
 }
 
 /** The `LAT <ms>` lines the handler logged since `since`, waiting until `count` are there. */
-export async function readLatencies(base: string, fn: string, since: number, count: number): Promise<number[]> {
+export async function readLatencies(
+  base: string,
+  fn: string,
+  since: number,
+  count: number,
+): Promise<number[]> {
   const end = Date.now() + 30_000;
   for (;;) {
-    const res = await fetch(`${base}/nimbus/v1/functions/${fn}/logs?filter=LAT%20&limit=10000&startTime=${since}`);
+    const res = await fetch(
+      `${base}/nimbus/v1/functions/${fn}/logs?filter=LAT%20&limit=10000&startTime=${since}`,
+    );
     const { events } = (await res.json()) as { events: { message: string }[] };
     const values = events.map((e) => Number(/LAT ([\d.]+)/.exec(e.message)?.[1])).filter(Number.isFinite);
     if (values.length >= count || Date.now() > end) return values;

@@ -66,19 +66,8 @@ export class SqsSurface implements Surface {
     x.res.on('close', () => abort.abort());
     let action = json ? target.slice(TARGET_PREFIX.length) : (x.query.get('Action') ?? '');
     try {
-      const body = await this.#body(x);
-      let input: Record<string, unknown>;
-      if (json) {
-        input = parseJson(body);
-      } else {
-        const params = new URLSearchParams(x.query);
-        if (body.length && isForm(x.req))
-          for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
-        action = params.get('Action') ?? '';
-        input = queryToInput(action, params);
-        // Older clients post to the queue URL itself instead of passing QueueUrl.
-        if (input.QueueUrl === undefined && QUEUE_PATH.test(x.path)) input.QueueUrl = x.path;
-      }
+      const request = await this.#decode(x, json ? action : undefined);
+      action = request.action;
       const operation = Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action] : undefined;
       if (!operation) {
         throw new SqsError(
@@ -88,7 +77,7 @@ export class SqsSurface implements Surface {
             : 'The request must contain the parameter Action.',
         );
       }
-      const result = await operation(input, {
+      const result = await operation(request.input, {
         queues: this.queues,
         baseUrl: `http://${x.req.headers.host ?? '127.0.0.1'}`,
         signal: abort.signal,
@@ -102,15 +91,36 @@ export class SqsSurface implements Surface {
           resultToXml(action, result as SqsResult, x.requestId),
         );
     } catch (e) {
-      let error: SqsError;
-      if (isSqsError(e)) error = e;
-      else {
-        this.log.error({ err: e, action, requestId: x.requestId }, 'unexpected error in SQS API');
-        error = internalSqsError();
-      }
-      const encoded: EncodedSqsError = json ? encodeJsonError(error) : encodeQueryError(error, x.requestId);
-      this.#send(x, encoded.status, encoded.headers, encoded.body);
+      this.#fail(x, e, json, action);
     }
+  }
+
+  /** The operation and its input in the JSON protocol's shape, whichever protocol was used. */
+  async #decode(
+    x: HttpExchange,
+    jsonAction: string | undefined,
+  ): Promise<{ action: string; input: Record<string, unknown> }> {
+    const body = await this.#body(x);
+    if (jsonAction !== undefined) return { action: jsonAction, input: parseJson(body) };
+    const params = new URLSearchParams(x.query);
+    if (body.length && isForm(x.req))
+      for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
+    const action = params.get('Action') ?? '';
+    const input = queryToInput(action, params);
+    // Older clients post to the queue URL itself instead of passing QueueUrl.
+    if (input.QueueUrl === undefined && QUEUE_PATH.test(x.path)) input.QueueUrl = x.path;
+    return { action, input };
+  }
+
+  #fail(x: HttpExchange, e: unknown, json: boolean, action: string): void {
+    let error: SqsError;
+    if (isSqsError(e)) error = e;
+    else {
+      this.log.error({ err: e, action, requestId: x.requestId }, 'unexpected error in SQS API');
+      error = internalSqsError();
+    }
+    const encoded: EncodedSqsError = json ? encodeJsonError(error) : encodeQueryError(error, x.requestId);
+    this.#send(x, encoded.status, encoded.headers, encoded.body);
   }
 
   async #body(x: HttpExchange): Promise<Buffer> {

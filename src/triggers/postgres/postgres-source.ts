@@ -339,7 +339,7 @@ export class PostgresChangeSource implements RunningSource {
         }
         if (verdict.kind === 'partial') {
           // Lambda retries from the lowest failed sequence number; what came before succeeded.
-          const lowest = verdict.failed.reduce((a, b) => (a < b ? a : b));
+          const lowest = [...verdict.failed].sort()[0];
           failedFrom = item.records.findIndex((p) => p.seq === lowest);
           this.#problem(`Function reported ${verdict.failed.length} failed records`);
         } else this.#problem(`Invalid batch item failures response: ${verdict.reason}`);

@@ -134,7 +134,9 @@ export class ReplicationStream {
     const b = Buffer.alloc(34);
     b.write('r', 0);
     // Written: what arrived; flushed and applied: only what was delivered and checkpointed.
-    b.writeBigUInt64BE(flushed > this.#received ? flushed : this.#received, 1);
+    let written = this.#received;
+    if (flushed > written) written = flushed;
+    b.writeBigUInt64BE(written, 1);
     b.writeBigUInt64BE(flushed, 9);
     b.writeBigUInt64BE(flushed, 17);
     b.writeBigInt64BE(msToPgTime(this.#o.clock.now()), 25);
