@@ -79,6 +79,11 @@ export class QueueService {
   readonly #store: QueueStore;
   readonly #clock: Clock;
   readonly #waiters: LongPollWaiters;
+  /**
+   * Queue records by name. Every change to a queue goes through this service (one process owns
+   * the store), so the cache is dropped on each write instead of read on every message call.
+   */
+  readonly #cache = new Map<string, QueueRecord>();
 
   constructor(o: QueueServiceOptions) {
     this.#store = o.store;
@@ -115,7 +120,7 @@ export class QueueService {
     validateQueueName(name, fifo);
     const normalised = normaliseAttributes(attributes, { fifo, creating: true });
     await this.#checkRedrive(normalised.RedrivePolicy, fifo);
-    const existing = await this.#store.getQueue(name);
+    const existing = await this.#find(name);
     if (existing) return this.#sameOrConflict(existing, normalised);
     const now = this.#clock.now();
     const created = await this.#store.createQueue({
@@ -145,15 +150,23 @@ export class QueueService {
   }
 
   async getQueue(name: string): Promise<QueueRecord> {
-    const q = await this.#store.getQueue(name);
+    const q = await this.#find(name);
     if (!q) throw queueDoesNotExist();
+    return q;
+  }
+
+  async #find(name: string): Promise<QueueRecord | undefined> {
+    const cached = this.#cache.get(name);
+    if (cached) return cached;
+    const q = await this.#store.getQueue(name);
+    if (q) this.#cache.set(name, q);
     return q;
   }
 
   /** The queue an SQS ARN of this account names, or `undefined`. */
   async findByArn(arn: string): Promise<QueueRecord | undefined> {
     const name = queueNameFromArn(this.scope, arn);
-    return name === undefined ? undefined : this.#store.getQueue(name);
+    return name === undefined ? undefined : this.#find(name);
   }
 
   async listQueues(o: { prefix?: string; maxResults?: number; nextToken?: string }) {
@@ -181,6 +194,7 @@ export class QueueService {
 
   async deleteQueue(name: string): Promise<void> {
     const q = await this.getQueue(name);
+    this.#cache.delete(name);
     await this.#store.deleteQueue(q.id);
     this.#waiters.notify(q.id);
   }
@@ -222,6 +236,7 @@ export class QueueService {
     await this.#checkRedrive(normalised.RedrivePolicy, q.fifo);
     const merged = { ...q.attributes, ...normalised };
     for (const [n, v] of Object.entries(merged)) if (v === '') delete merged[n];
+    this.#cache.delete(name);
     await this.#store.updateQueue(q.id, { attributes: merged, modifiedAt: this.#clock.now() });
     this.#waiters.notify(q.id);
   }
@@ -249,6 +264,7 @@ export class QueueService {
 
   async tagQueue(name: string, tags: Record<string, string>): Promise<void> {
     const q = await this.getQueue(name);
+    this.#cache.delete(name);
     await this.#store.updateQueue(q.id, { tags: { ...q.tags, ...tags } });
   }
 
@@ -256,6 +272,7 @@ export class QueueService {
     const q = await this.getQueue(name);
     const tags = { ...q.tags };
     for (const k of keys) delete tags[k];
+    this.#cache.delete(name);
     await this.#store.updateQueue(q.id, { tags });
   }
 
@@ -505,6 +522,7 @@ export class QueueService {
         `Only one PurgeQueue operation on ${q.name} is allowed every 60 seconds.`,
       );
     }
+    this.#cache.delete(name);
     await this.#store.updateQueue(q.id, { lastPurgedAt: now });
     await this.#store.purge(q.id);
   }
