@@ -214,6 +214,31 @@ exports.handler = async (event) => { exports.logEvent(event); await new Promise(
     sqs.destroy();
   });
 
+  it('ReportBatchItemFailures retries from the lowest failed sequence number', async () => {
+    if (!pgServer) return;
+    await pgServer.query('CREATE TABLE partial (id int PRIMARY KEY, item text)');
+    await createFunction(s.lambda, 'pg-partial', {
+      'index.js': `${EVENT_LOGGER}
+const failed = new Set();
+exports.handler = async (event) => {
+  exports.logEvent(event);
+  const bad = event.Records.filter((r) => r.dynamodb.NewImage.item === 'fail-once' && !failed.has(r.dynamodb.Keys.id));
+  for (const r of bad) failed.add(r.dynamodb.Keys.id);
+  return { batchItemFailures: bad.map((r) => ({ itemIdentifier: r.dynamodb.SequenceNumber })) };
+};`,
+    });
+    await mapping('pg-partial', 'public.partial', { FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    await pgServer.query("INSERT INTO partial VALUES (1, 'a'), (2, 'b'), (3, 'fail-once'), (4, 'd')");
+    const events = await eventually(async () => {
+      const e = await functionEvents<ChangeEvent>(s.url, 'pg-partial');
+      return e.length >= 2 ? e : undefined;
+    });
+    expect(events.map((e) => e.Records.map((r) => r.dynamodb.Keys.id))).toEqual([
+      [1, 2, 3, 4],
+      [3, 4],
+    ]);
+  });
+
   it('recovers by itself when the database comes back, with the problem visible meanwhile', {
     timeout: 60_000,
   }, async () => {
