@@ -23,7 +23,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('nimbus trigger', () => {
+describe('nimbus trigger', { timeout: 90_000 }, () => {
   it('add --queue, list with state, lag and last error, delete', async () => {
     await createFunction(server.lambda, 'worker', {
       'index.js':

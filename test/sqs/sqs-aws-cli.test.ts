@@ -18,9 +18,13 @@ afterAll(() => s.close());
 const json = (r: { stdout: string }) => JSON.parse(r.stdout) as Record<string, unknown>;
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-/** AWS CLI 2.9 speaks SQS's query protocol: form posts, XML answers. */
+/**
+ * AWS CLI 2.9 speaks SQS's query protocol: form posts, XML answers. Each CLI run starts Python
+ * (a second or more on a busy machine), hence the generous timeout.
+ */
 describe.skipIf(!findAwsCliV2() && process.env.CI !== 'true')(
   'SQS API with the AWS CLI v2 (query protocol)',
+  { timeout: 120_000 },
   () => {
     it('create-queue, send-message, receive-message, delete-message', async () => {
       const created = await aws!([
