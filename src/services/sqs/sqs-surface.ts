@@ -54,7 +54,9 @@ export class SqsSurface implements Surface {
     if (typeof target === 'string') return target.startsWith(TARGET_PREFIX);
     if (x.path === '/healthz' || x.path.startsWith('/nimbus/') || /^\/20\d\d-\d\d-\d\d\//.test(x.path))
       return false;
-    if (signedService(x) === 'sqs') return true;
+    // A request signed for another service (s3, lambda, ...) is never ours, whatever its path.
+    const service = signedService(x);
+    if (service !== undefined) return service === 'sqs';
     if (QUEUE_PATH.test(x.path)) return true;
     return x.path === '/' && (x.query.has('Action') || (x.method === 'POST' && isForm(x.req)));
   }
