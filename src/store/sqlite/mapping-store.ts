@@ -79,7 +79,7 @@ export class SqliteMappingStore implements EventSourceMappingStore {
     return this.#s.loadCheckpoint.get(uuid)?.checkpoint ?? undefined;
   }
 
-  /** Checkpoints are what a restart resumes from: committed with FULL sync, not just NORMAL. */
+  /** What a restart resumes from; committed before the source confirms the position upstream. */
   async saveCheckpoint(uuid: string, value: string): Promise<void> {
     this.#s.saveCheckpoint.run(value, uuid);
   }
