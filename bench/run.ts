@@ -4,10 +4,14 @@
  */
 import { invokeBench } from './invoke.bench.js';
 import { packagingBench } from './packaging.bench.js';
+import { postgresBench } from './postgres.bench.js';
+import { queuesBench } from './queues.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
   packaging: packagingBench,
+  queues: queuesBench,
+  postgres: postgresBench,
 };
 
 const selected = process.argv.slice(2);

@@ -22,6 +22,7 @@ import {
 } from './api-types.js';
 import { ApiError, CliError } from './errors.js';
 import { type SigningCredentials, signRequest } from './request-signer.js';
+import { EventSourceMapping, MappingStatusList, type MappingWithStatus } from './trigger-types.js';
 
 /** Where `nimbus serve` listens by default. */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
@@ -233,6 +234,24 @@ export class NimbusClient {
   }
 
   // --- transport --------------------------------------------------------------------------------
+
+  // --- Event source mappings (`nimbus trigger`) --------------------------------------------------
+
+  async createEventSourceMapping(request: Record<string, unknown>): Promise<EventSourceMapping> {
+    return this.#json(EventSourceMapping, 'POST', `${LAMBDA}/event-source-mappings`, { json: request });
+  }
+
+  async deleteEventSourceMapping(uuid: string): Promise<EventSourceMapping> {
+    return this.#json(EventSourceMapping, 'DELETE', `${LAMBDA}/event-source-mappings/${label(uuid)}`);
+  }
+
+  /** Mappings with what their running sources report (lag, last error); Nimbus's own view. */
+  async eventSourceMappingStatus(functionName?: string): Promise<MappingWithStatus[]> {
+    const r = await this.#json(MappingStatusList, 'GET', `${NIMBUS}/event-source-mappings`, {
+      query: { FunctionName: functionName },
+    });
+    return r.EventSourceMappings;
+  }
 
   /** Sends the request and parses a JSON answer; the value is returned as received (see api-types). */
   async #json<S extends z.ZodType>(

@@ -4,6 +4,7 @@ import { addFunctionCommands } from './commands/function.js';
 import { addInvokeCommand } from './commands/invoke.js';
 import { addLogsCommand } from './commands/logs.js';
 import { addStatusCommand } from './commands/status.js';
+import { addTriggerCommands } from './commands/trigger.js';
 import { addUsageCommand } from './commands/usage.js';
 import { addAliasCommands, addVersionCommands } from './commands/version.js';
 import { reportError } from './errors.js';
@@ -24,6 +25,7 @@ addUsageCommand(program);
 addStatusCommand(program);
 addVersionCommands(program);
 addAliasCommands(program);
+addTriggerCommands(program);
 
 // `nimbus fn ls | head -1`: a closed pipe ends the output, not the process with a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

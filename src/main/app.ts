@@ -9,6 +9,7 @@ import type { InvokeService } from '../invoke/invoke-service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Recorder } from '../observability/recorder.js';
+import type { QueueService } from '../queues/queue-service.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import type { LayerRegistry } from '../registry/layer-registry.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
@@ -16,6 +17,7 @@ import type { CodeLinks } from '../services/code-links.js';
 import type { RestJsonSurface } from '../services/rest-json-surface.js';
 import type { InvocationStore, LogStore } from '../store/ports.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
+import type { EventSourceMappingService } from '../triggers/esm/mapping-service.js';
 import type { DataDir } from './data-dir.js';
 import type { HostTools } from './host-tools.js';
 
@@ -26,6 +28,8 @@ export interface Service {
   start(): Promise<void>;
   /** Called first on shutdown, before sandboxes and the store close. */
   close(): Promise<void>;
+  /** Optional: called before the gateway stops, to end long-held requests (long polls) at once. */
+  drain?(): void;
 }
 
 /**
@@ -62,6 +66,10 @@ export interface App {
   /** Surfaces tried before the path-routed APIs (e.g. routed by Host header). */
   surfaces: Surface[];
   services: Service[];
+  /** The built-in queue service (set by the `queues` feature). */
+  queues?: QueueService;
+  /** Event source mappings (set by the `eventSourceMappings` feature). */
+  eventSourceMappings?: EventSourceMappingService;
   /** The server's base URL once it listens. */
   endpoint(): string;
 }

@@ -225,6 +225,7 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     recorder,
     close() {
       closing ??= (async () => {
+        for (const service of [...app.services].reverse()) service.drain?.();
         await gateway.close();
         for (const service of [...app.services].reverse()) await service.close();
         await registry.close();

@@ -1,5 +1,16 @@
 import type { Alias, FunctionRecord, FunctionVersion } from '../domain/function.js';
 import type { LayerVersion } from '../domain/layer.js';
+import type {
+  DeleteOutcome,
+  NewMessage,
+  QueueRecord,
+  QueueStats,
+  ReceiveQuery,
+  SentMessage,
+  StoredMessage,
+  VisibilityOutcome,
+} from '../queues/queue-model.js';
+import type { Mapping } from '../triggers/esm/mapping.js';
 
 /**
  * The storage ports. Adapters (SQLite today) implement them; nothing outside `main/` knows which
@@ -164,4 +175,69 @@ export interface InvocationStore {
   append(records: readonly InvocationRecord[]): Promise<void>;
   recent(functionName: string, limit: number): Promise<InvocationRecord[]>;
   usage(q: UsageQuery): Promise<UsageRow[]>;
+}
+
+/** The built-in queue service's queues and messages. */
+export interface QueueStore {
+  /** Inserts a queue; resolves `undefined` (and changes nothing) when the name is taken. */
+  createQueue(q: Omit<QueueRecord, 'id'>): Promise<QueueRecord | undefined>;
+  getQueue(name: string): Promise<QueueRecord | undefined>;
+  getQueueById(id: number): Promise<QueueRecord | undefined>;
+  /** Queues ordered by name, starting after `afterName`. */
+  listQueues(o: { prefix?: string; afterName?: string; limit: number }): Promise<QueueRecord[]>;
+  updateQueue(
+    id: number,
+    patch: {
+      attributes?: Record<string, string>;
+      modifiedAt?: number;
+      lastPurgedAt?: number;
+      tags?: Record<string, string>;
+    },
+  ): Promise<void>;
+  /** Deletes the queue and every message in it. */
+  deleteQueue(id: number): Promise<void>;
+  /**
+   * Stores messages in one transaction. For FIFO queues a message whose `dedupKey` was seen
+   * within `dedupWindowMs` is not stored again; the original is reported instead.
+   */
+  send(
+    queueId: number,
+    messages: readonly (NewMessage & { dedupKey?: string })[],
+    dedupWindowMs: number,
+  ): Promise<SentMessage[]>;
+  /** Takes up to `max` visible messages, makes them invisible and gives each a new token. */
+  receive(q: ReceiveQuery): Promise<StoredMessage[]>;
+  /** Deletes the message if `token` is its latest receive; a stale token changes nothing. */
+  deleteMessage(queueId: number, seq: number, token: string): Promise<DeleteOutcome>;
+  changeVisibility(
+    queueId: number,
+    seq: number,
+    token: string,
+    visibleAt: number,
+    now: number,
+  ): Promise<VisibilityOutcome>;
+  purge(queueId: number): Promise<number>;
+  stats(queueId: number, now: number): Promise<QueueStats>;
+  /** The earliest time after `now` at which a message of the queue becomes visible. */
+  nextVisibleAt(queueId: number, now: number): Promise<number | undefined>;
+  /** Names of queues whose redrive policy points at `deadLetterArn`. */
+  deadLetterSources(deadLetterArn: string): Promise<string[]>;
+}
+
+/** Event source mappings and each one's durable position. */
+export interface EventSourceMappingStore {
+  create(m: Mapping): Promise<void>;
+  get(uuid: string): Promise<Mapping | undefined>;
+  /** In creation order, starting after `afterUuid`. */
+  list(o: {
+    functionName?: string;
+    eventSourceArn?: string;
+    afterUuid?: string;
+    limit: number;
+  }): Promise<Mapping[]>;
+  all(): Promise<Mapping[]>;
+  update(m: Mapping): Promise<void>;
+  delete(uuid: string): Promise<void>;
+  loadCheckpoint(uuid: string): Promise<string | undefined>;
+  saveCheckpoint(uuid: string, value: string): Promise<void>;
 }

@@ -156,11 +156,33 @@ describe('synchronous Invoke', () => {
   });
 
   it('runs concurrent invocations in separate sandboxes', async () => {
-    await createFunction(s.lambda, 'parallel', {
-      'index.js': `exports.handler = async () => { await new Promise(r => setTimeout(r, 300)); return process.pid; };`,
+    // A barrier in the test: each invocation checks in and waits until all four have, so they
+    // can only finish if four sandboxes run at the same time.
+    const { createServer } = await import('node:http');
+    const waiting: import('node:http').ServerResponse[] = [];
+    const barrier = createServer((_req, res) => {
+      waiting.push(res);
+      if (waiting.length === 4) for (const r of waiting) r.end('go');
     });
-    const pids = await Promise.all(Array.from({ length: 4 }, () => invoke('parallel', {})));
-    expect(new Set(pids.map((o) => decode(o.Payload))).size).toBe(4);
+    await new Promise<void>((ok) => barrier.listen(0, '127.0.0.1', ok));
+    const { port } = barrier.address() as { port: number };
+    try {
+      await createFunction(
+        s.lambda,
+        'parallel',
+        {
+          'index.js': `const http = require('node:http');
+          exports.handler = () => new Promise((ok, fail) => {
+            http.get('http://127.0.0.1:${port}/', (res) => { res.resume(); res.on('end', () => ok(process.pid)); }).on('error', fail);
+          });`,
+        },
+        { Timeout: 20 },
+      );
+      const pids = await Promise.all(Array.from({ length: 4 }, () => invoke('parallel', {})));
+      expect(new Set(pids.map((o) => decode(o.Payload))).size).toBe(4);
+    } finally {
+      barrier.close();
+    }
   });
 
   it('loads ESM handlers in nested folders with top-level await', async () => {

@@ -1,15 +1,19 @@
 import type { Feature } from '../app.js';
 import { cloudwatchLogs } from './cloudwatch-logs.js';
+import { eventSourceMappings } from './event-source-mappings.js';
 import { lambdaCore } from './lambda-core.js';
 import { metricsEndpoint } from './metrics.js';
 import { nimbusApi } from './nimbus-api.js';
 import { packaging } from './packaging.js';
+import { queues } from './queues.js';
 
 /** Installed in this order. A feature adds its own file and one line here. */
 export const FEATURES: readonly Feature[] = [
   lambdaCore,
   nimbusApi,
   packaging,
+  queues,
+  eventSourceMappings,
   metricsEndpoint,
   cloudwatchLogs,
 ];

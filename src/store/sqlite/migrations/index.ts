@@ -1,5 +1,7 @@
 import { CORE } from './0001-core.js';
 import { VERSIONS_ALIASES_LAYERS } from './0002-versions-aliases-layers.js';
+import { QUEUES } from './0003-queues.js';
+import { EVENT_SOURCE_MAPPINGS } from './0004-event-source-mappings.js';
 
 export interface Migration {
   /** Unique and stable: `NNNN-topic`. Never edit a migration that has shipped; add a new one. */
@@ -11,4 +13,9 @@ export interface Migration {
  * Every migration, applied in this order; each runs once per database (recorded by id in
  * `schema_migrations`). Features add their own file and one line here.
  */
-export const MIGRATIONS: readonly Migration[] = [CORE, VERSIONS_ALIASES_LAYERS];
+export const MIGRATIONS: readonly Migration[] = [
+  CORE,
+  VERSIONS_ALIASES_LAYERS,
+  QUEUES,
+  EVENT_SOURCE_MAPPINGS,
+];
