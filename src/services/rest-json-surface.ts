@@ -66,7 +66,8 @@ export class RestJsonSurface implements Surface {
         throw e;
       }
       const reply = await route.handler({ x, params: match.params, scope: this.scope, body });
-      this.#reply(x, reply);
+      if (reply.stream) await reply.stream(x);
+      else this.#reply(x, reply);
     } catch (e) {
       this.#fail(x, e, route.operation);
     }
