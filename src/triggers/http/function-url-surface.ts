@@ -200,13 +200,15 @@ export class FunctionUrlSurface implements Surface {
     x.res.writeHead(status, rawHeaders([...headers, ...ours]));
     if (rest?.length) x.res.write(rest);
     try {
-      await pipeline(stream.body, x.res);
+      await pipeline(stream.body, x.res, { end: false });
     } catch {
-      // The function failed mid-stream or the client went away; either way the response is cut.
+      // Cut short by a timeout or crash, or the client went away; either way the response is cut.
       x.res.destroy();
     }
+    // The body may have ended with error trailers: then the client sees a cut-off response too.
     const result = await done.catch(() => undefined);
-    if (result?.functionError) x.res.destroy();
+    if (!result || result.functionError) x.res.destroy();
+    else x.res.end();
   }
 
   #invokeFailed(x: HttpExchange, e: unknown, url: FunctionUrlRecord): void {
