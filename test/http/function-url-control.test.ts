@@ -137,15 +137,17 @@ describe('function URLs through the AWS CLI', () => {
       Cors: { AllowOrigins: ['https://a.example'], AllowMethods: ['GET'], MaxAge: 30 },
     });
     expect((await httpRequest(c.FunctionUrl)).status).toBe(200);
+    // (CLI 2.9 predates InvokeMode.)
     const updated = await cli([
       'lambda',
       'update-function-url-config',
       '--function-name',
       'cli-fn',
-      '--invoke-mode',
-      'BUFFERED',
+      '--auth-type',
+      'AWS_IAM',
     ]);
-    expect(JSON.parse(updated.stdout).InvokeMode).toBe('BUFFERED');
+    expect(JSON.parse(updated.stdout).AuthType).toBe('AWS_IAM');
+    expect((await httpRequest(c.FunctionUrl)).status).toBe(403);
     const got = JSON.parse(
       (await cli(['lambda', 'get-function-url-config', '--function-name', 'cli-fn'])).stdout,
     );
