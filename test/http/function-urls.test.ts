@@ -155,7 +155,9 @@ describe('invoking through a function URL', () => {
   it('is also reachable under /_aws/lambda-url/<url-id>/ for clients that cannot resolve *.localhost', async () => {
     const r = await fetch(`${s.url}/_aws/lambda-url/${urlId}/x/y?q=1`);
     expect(r.status).toBe(200);
-    const { event } = await r.json();
+    const { event } = (await r.json()) as {
+      event: { rawPath: string; requestContext: { domainName: string } };
+    };
     expect(event.rawPath).toBe('/x/y');
     expect(event.requestContext.domainName).toBe(`${urlId}.lambda-url.us-east-1.localhost`);
   });

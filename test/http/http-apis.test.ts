@@ -185,7 +185,7 @@ describe('HTTP APIs through @aws-sdk/client-apigatewayv2', () => {
 
   it('is reachable under /_aws/execute-api/<api-id>/ too', async () => {
     const r = await fetch(`${s.url}/_aws/execute-api/${apiId}/prod/pets/9`);
-    const event = await r.json();
+    const event = (await r.json()) as { requestContext: { domainName: string } };
     expect(event).toMatchObject({ rawPath: '/prod/pets/9', pathParameters: { id: '9' } });
     expect(event.requestContext.domainName).toBe(`${apiId}.execute-api.us-east-1.localhost`);
   });
@@ -259,86 +259,96 @@ describe('API Gateway v2 bad input', () => {
     const { ApiId } = await apigw.send(new CreateApiCommand({ Name: 'checks', ProtocolType: 'HTTP' }));
     const bad: [() => Promise<unknown>, string, RegExp][] = [
       [
-        apigw.send(new CreateRouteCommand({ ApiId, RouteKey: 'FETCH /x' })),
+        () => apigw.send(new CreateRouteCommand({ ApiId, RouteKey: 'FETCH /x' })),
         'BadRequestException',
         /Invalid route key/,
       ],
       [
-        apigw.send(new CreateRouteCommand({ ApiId, RouteKey: 'GET /{proxy+}/tail' })),
+        () => apigw.send(new CreateRouteCommand({ ApiId, RouteKey: 'GET /{proxy+}/tail' })),
         'BadRequestException',
         /greedy/,
       ],
       [
-        apigw.send(new CreateRouteCommand({ ApiId, RouteKey: 'GET /x', Target: 'integrations/abc1234' })),
+        () =>
+          apigw.send(new CreateRouteCommand({ ApiId, RouteKey: 'GET /x', Target: 'integrations/abc1234' })),
         'BadRequestException',
         /integration abc1234 does not exist/,
       ],
       [
-        apigw.send(
-          new CreateIntegrationCommand({ ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: arn('echo') }),
-        ),
+        () =>
+          apigw.send(
+            new CreateIntegrationCommand({
+              ApiId,
+              IntegrationType: 'AWS_PROXY',
+              IntegrationUri: arn('echo'),
+            }),
+          ),
         'BadRequestException',
         /PayloadFormatVersion is required/,
       ],
       [
-        apigw.send(
-          new CreateIntegrationCommand({
-            ApiId,
-            IntegrationType: 'AWS_PROXY',
-            IntegrationUri: 'echo',
-            PayloadFormatVersion: '2.0',
-          }),
-        ),
+        () =>
+          apigw.send(
+            new CreateIntegrationCommand({
+              ApiId,
+              IntegrationType: 'AWS_PROXY',
+              IntegrationUri: 'echo',
+              PayloadFormatVersion: '2.0',
+            }),
+          ),
         'BadRequestException',
         /Invalid integration URI/,
       ],
       [
-        apigw.send(
-          new CreateIntegrationCommand({
-            ApiId,
-            IntegrationType: 'HTTP_PROXY',
-            IntegrationUri: 'https://x.example',
-            PayloadFormatVersion: '1.0',
-          }),
-        ),
+        () =>
+          apigw.send(
+            new CreateIntegrationCommand({
+              ApiId,
+              IntegrationType: 'HTTP_PROXY',
+              IntegrationUri: 'https://x.example',
+              PayloadFormatVersion: '1.0',
+            }),
+          ),
         'BadRequestException',
         /Unsupported integration type/,
       ],
       [
-        apigw.send(
-          new CreateApiCommand({
-            Name: 'c',
-            ProtocolType: 'HTTP',
-            CorsConfiguration: { AllowOrigins: ['*'], AllowCredentials: true },
-          }),
-        ),
+        () =>
+          apigw.send(
+            new CreateApiCommand({
+              Name: 'c',
+              ProtocolType: 'HTTP',
+              CorsConfiguration: { AllowOrigins: ['*'], AllowCredentials: true },
+            }),
+          ),
         'BadRequestException',
         /allowCredentials/,
       ],
       [
-        apigw.send(
-          new CreateApiCommand({ Name: 'c', ProtocolType: 'HTTP', CorsConfiguration: { MaxAge: 100_000 } }),
-        ),
+        () =>
+          apigw.send(
+            new CreateApiCommand({ Name: 'c', ProtocolType: 'HTTP', CorsConfiguration: { MaxAge: 100_000 } }),
+          ),
         'BadRequestException',
         /maxAge/,
       ],
       [
-        apigw.send(new CreateApiCommand({ Name: 'c', ProtocolType: 'WEBSOCKET' })),
+        () => apigw.send(new CreateApiCommand({ Name: 'c', ProtocolType: 'WEBSOCKET' })),
         'BadRequestException',
         /Unsupported protocol type/,
       ],
       [
-        apigw.send(new CreateStageCommand({ ApiId, StageName: 'bad name' })),
+        () => apigw.send(new CreateStageCommand({ ApiId, StageName: 'bad name' })),
         'BadRequestException',
         /Stage name/,
       ],
       [
-        apigw.send(new GetApiCommand({ ApiId: 'nosuchapi0' })),
+        () => apigw.send(new GetApiCommand({ ApiId: 'nosuchapi0' })),
         'NotFoundException',
         /Invalid API identifier specified/,
       ],
       [
-        apigw.send(new GetIntegrationCommand({ ApiId, IntegrationId: 'nope123' })),
+        () => apigw.send(new GetIntegrationCommand({ ApiId, IntegrationId: 'nope123' })),
         'NotFoundException',
         /Invalid Integration identifier/,
       ],
