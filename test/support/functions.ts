@@ -10,7 +10,7 @@ import { makeZip } from './zip.js';
 export async function createFunction(
   lambda: LambdaClient,
   name: string,
-  files: Record<string, string>,
+  files: Record<string, string | Buffer>,
   extra: Partial<CreateFunctionCommandInput> = {},
 ) {
   return lambda.send(

@@ -49,8 +49,15 @@ export function httpRequest(
         res.on('end', () => {
           const body = Buffer.concat(chunks);
           const raw: [string, string][] = [];
-          for (let i = 0; i < res.rawHeaders.length; i += 2) raw.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: raw, body, text: body.toString() });
+          for (let i = 0; i < res.rawHeaders.length; i += 2)
+            raw.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            rawHeaders: raw,
+            body,
+            text: body.toString(),
+          });
         });
         res.on('error', reject);
       },
