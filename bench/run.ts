@@ -2,10 +2,12 @@
  * `npm run bench [name...]`: runs the benchmarks (all by default). Each prints its figures next
  * to a baseline measured in the same run and saves them under bench/results/.
  */
+import { httpBench } from './http.bench.js';
 import { invokeBench } from './invoke.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
+  http: httpBench,
 };
 
 const selected = process.argv.slice(2);

@@ -226,6 +226,7 @@ export class FunctionUrlSurface implements Surface {
   }
 
   #fail(x: HttpExchange, why: FrontDoorFailure, headers: [string, string][] = []): void {
+    if (!x.req.readableEnded) x.req.resume();
     sendFrontDoor(
       x,
       FUNCTION_URL_RESPONSES[why],

@@ -51,7 +51,8 @@ export class HttpApiSurface implements Surface {
     const ours: [string, string][] = [['apigw-requestid', apiRequestId]];
     const target = this.#target(x);
     const api = target && this.#api(target.apiId);
-    if (!target || !api || api.disableExecuteApiEndpoint) return this.#fail(x, 'not-found', ours);
+    if (!target || !api) return this.#fail(x, 'not-found', ours);
+    if (api.disableExecuteApiEndpoint) return this.#fail(x, 'forbidden', ours);
     const rawQuery = x.req.url?.includes('?') ? x.req.url.slice(x.req.url.indexOf('?') + 1) : '';
     const head = requestHead(x.req, target.rawPath, rawQuery, this.d.clock.now());
     // With CORS configured, API Gateway answers preflights itself, whatever the routes.
@@ -63,12 +64,8 @@ export class HttpApiSurface implements Surface {
       ]);
     }
     const resolved = this.d.apis.resolve(target.apiId, head.method, target.rawPath);
-    if (!resolved) {
-      x.req.resume();
-      return this.#fail(x, 'not-found', ours);
-    }
+    if (!resolved) return this.#fail(x, 'not-found', ours);
     if (!resolved.integration || !resolved.functionRef) {
-      x.req.resume();
       this.d.log.warn({ apiId: api.apiId, route: resolved.match.routeKey }, 'route has no integration');
       return this.#fail(x, 'internal', ours);
     }
@@ -159,6 +156,7 @@ export class HttpApiSurface implements Surface {
     req?: HttpRequestData,
     r?: ResolvedRequest,
   ): void {
+    if (!x.req.readableEnded) x.req.resume();
     const cors = req && r?.api.cors ? applyCors(r.api.cors, req, []) : [];
     sendFrontDoor(x, HTTP_API_RESPONSES[why], [...cors, ...headers]);
   }

@@ -1,17 +1,25 @@
 import { apiConflict, apiNotFound, badRequest } from '../../domain/apigateway-errors.js';
-import { type AccountScope, type FunctionRef, parseFunctionRef } from '../../domain/arn.js';
+import type { AccountScope, FunctionRef } from '../../domain/arn.js';
 import type { Clock } from '../../domain/clock.js';
-import {
-  type CorsPolicy,
-  HTTP_API_INTEGRATION_TIMEOUT_MAX_MS,
-  HTTP_API_INTEGRATION_TIMEOUT_MIN_MS,
-  type HttpApiRecord,
-  type HttpApiSnapshot,
-  type HttpIntegrationRecord,
-  type HttpRouteRecord,
-  type HttpStageRecord,
+import type {
+  CorsPolicy,
+  HttpApiRecord,
+  HttpApiSnapshot,
+  HttpIntegrationRecord,
+  HttpRouteRecord,
+  HttpStageRecord,
 } from '../../domain/http-triggers.js';
 import type { HttpApiStore } from '../../store/ports.js';
+import {
+  checkCors,
+  checkRouteKey,
+  checkStageVariables,
+  definedOnly,
+  functionOfIntegration,
+  type IntegrationInput,
+  integrationRecord,
+  mergeVariables,
+} from './http-api-rules.js';
 import { randomId } from './ids.js';
 import { DEFAULT_ROUTE, parseRouteKey, type RouteMatch, RouteTable } from './route-key.js';
 
@@ -19,8 +27,6 @@ export const DEFAULT_STAGE = '$default';
 const API_ID_LENGTH = 10;
 const CHILD_ID_LENGTH = 7;
 const STAGE_NAME = /^(\$default|[a-zA-Z0-9_-]{1,128})$/;
-const STAGE_VARIABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
-const STAGE_VARIABLE_VALUE = /^[A-Za-z0-9\-._~:/?#&=,]{0,2048}$/;
 const TARGET = /^integrations\/([a-z0-9]+)$/;
 
 export interface CreateApiInput {
@@ -36,14 +42,7 @@ export interface CreateApiInput {
   routeKey?: string;
 }
 
-export interface IntegrationInput {
-  integrationType?: string;
-  integrationUri?: string;
-  payloadFormatVersion?: string;
-  timeoutInMillis?: number;
-  integrationMethod?: string;
-  description?: string;
-}
+export type { IntegrationInput };
 
 export interface StageInput {
   stageName?: string;
@@ -98,7 +97,7 @@ export class HttpApiService {
       throw badRequest(`Unsupported protocol type: ${input.protocolType}. Nimbus serves HTTP APIs only.`);
     }
     if (input.cors) checkCors(input.cors);
-    const quick = input.target === undefined ? undefined : this.#functionOf(input.target);
+    const quick = input.target === undefined ? undefined : functionOfIntegration(this.scope, input.target);
     if (input.routeKey !== undefined && input.target === undefined) {
       throw badRequest('RouteKey can only be specified together with Target (quick create).');
     }
@@ -237,7 +236,8 @@ export class HttpApiService {
 
   async createIntegration(apiId: string, input: IntegrationInput): Promise<HttpIntegrationRecord> {
     const state = this.#state(apiId);
-    const integration = this.#integration(
+    const integration = integrationRecord(
+      this.scope,
       this.#newId(CHILD_ID_LENGTH, (id) => state.integrations.has(id)),
       input,
     );
@@ -267,7 +267,7 @@ export class HttpApiService {
   ): Promise<HttpIntegrationRecord> {
     const state = this.#state(apiId);
     const current = this.getIntegration(apiId, integrationId);
-    const integration = this.#integration(integrationId, { ...current, ...definedOnly(patch) });
+    const integration = integrationRecord(this.scope, integrationId, { ...current, ...definedOnly(patch) });
     state.integrations.set(integrationId, integration);
     await this.store.putIntegration(apiId, integration);
     return integration;
@@ -371,7 +371,9 @@ export class HttpApiService {
       stage,
       path,
       match,
-      ...(integration ? { integration, functionRef: this.#functionOf(integration.integrationUri) } : {}),
+      ...(integration
+        ? { integration, functionRef: functionOfIntegration(this.scope, integration.integrationUri) }
+        : {}),
     };
   }
 
@@ -388,60 +390,6 @@ export class HttpApiService {
     if (!id) throw badRequest(`Invalid target: '${target}'. A target must be integrations/<integrationId>.`);
     if (!state.integrations.has(id)) {
       throw badRequest(`Invalid target: integration ${id} does not exist in API ${state.api.apiId}.`);
-    }
-  }
-
-  #integration(integrationId: string, input: IntegrationInput): HttpIntegrationRecord {
-    if (input.integrationType !== 'AWS_PROXY') {
-      throw badRequest(
-        `Unsupported integration type: ${input.integrationType}. Nimbus supports AWS_PROXY integrations with Lambda functions.`,
-      );
-    }
-    if (input.integrationUri === undefined)
-      throw badRequest('IntegrationUri is required for AWS_PROXY integrations.');
-    this.#functionOf(input.integrationUri);
-    const version = input.payloadFormatVersion;
-    if (version === undefined) {
-      throw badRequest('PayloadFormatVersion is required for AWS_PROXY integrations; use 1.0 or 2.0.');
-    }
-    if (version !== '1.0' && version !== '2.0') {
-      throw badRequest(`Invalid payload format version: ${version}. Supported values are 1.0 and 2.0.`);
-    }
-    const timeout = input.timeoutInMillis ?? HTTP_API_INTEGRATION_TIMEOUT_MAX_MS;
-    if (
-      !Number.isInteger(timeout) ||
-      timeout < HTTP_API_INTEGRATION_TIMEOUT_MIN_MS ||
-      timeout > HTTP_API_INTEGRATION_TIMEOUT_MAX_MS
-    ) {
-      throw badRequest(
-        `Timeout must be between ${HTTP_API_INTEGRATION_TIMEOUT_MIN_MS} milliseconds and ${HTTP_API_INTEGRATION_TIMEOUT_MAX_MS} milliseconds.`,
-      );
-    }
-    return {
-      integrationId,
-      integrationType: 'AWS_PROXY',
-      integrationUri: input.integrationUri,
-      payloadFormatVersion: version,
-      timeoutInMillis: timeout,
-      integrationMethod: input.integrationMethod ?? 'POST',
-      ...(input.description !== undefined ? { description: input.description } : {}),
-    };
-  }
-
-  /** The Lambda function an integration URI names (a function ARN or API Gateway's invocation ARN). */
-  #functionOf(uri: string): FunctionRef {
-    const invocation =
-      /^arn:aws[a-zA-Z-]*:apigateway:[a-z0-9-]+:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/.exec(uri);
-    const arn = invocation ? invocation[1]! : uri;
-    if (!arn.startsWith('arn:')) {
-      throw badRequest(`Invalid integration URI: '${uri}'. Use the ARN of a Lambda function.`);
-    }
-    try {
-      return parseFunctionRef(this.scope, arn);
-    } catch {
-      throw badRequest(
-        `Invalid integration URI: '${uri}'. Use the ARN of a Lambda function in this account.`,
-      );
     }
   }
 
@@ -472,54 +420,6 @@ function rebuild(state: ApiState): void {
     if (typeof parsed !== 'string') table.add(parsed, r);
   }
   state.table = table;
-}
-
-function checkRouteKey(routeKey: string): void {
-  const parsed = parseRouteKey(routeKey);
-  if (typeof parsed === 'string') throw badRequest(`Invalid route key: '${routeKey}'. ${parsed}.`);
-}
-
-/** HTTP API CORS rules that the request shape cannot express. */
-export function checkCors(cors: CorsPolicy): void {
-  if (cors.allowCredentials && cors.allowOrigins?.includes('*')) {
-    throw badRequest('allowCredentials cannot be true when allowOrigins includes the wildcard *.');
-  }
-  if (cors.maxAge !== undefined && (cors.maxAge < -1 || cors.maxAge > 86_400)) {
-    throw badRequest('maxAge must be between -1 and 86400 seconds.');
-  }
-  for (const m of cors.allowMethods ?? []) {
-    if (m !== '*' && !/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/i.test(m)) {
-      throw badRequest(`Invalid CORS allowMethods value: ${m}`);
-    }
-  }
-  for (const o of cors.allowOrigins ?? []) {
-    if (o !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i.test(o)) {
-      throw badRequest(`Invalid CORS allowOrigins value: ${o}. Use * or scheme://host[:port].`);
-    }
-  }
-}
-
-function checkStageVariables(vars: Record<string, string> | undefined): void {
-  for (const [k, v] of Object.entries(vars ?? {})) {
-    if (!STAGE_VARIABLE_NAME.test(k)) throw badRequest(`Invalid stage variable name: ${k}`);
-    if (!STAGE_VARIABLE_VALUE.test(v)) throw badRequest(`Invalid stage variable value for ${k}`);
-  }
-}
-
-function mergeVariables(
-  current: Record<string, string>,
-  patch: Record<string, string>,
-): Record<string, string> {
-  const out = { ...current };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === '') delete out[k];
-    else out[k] = v;
-  }
-  return out;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function safeDecode(s: string): string {
