@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-describe('nimbus route', () => {
+describe('nimbus route', { timeout: 90_000 }, () => {
   it('adds routes (creating the default API), lists and deletes them', async () => {
     const added = await nimbus('route', 'add', 'GET /hello/{name}', 'hello');
     expect(added.code, added.stderr).toBe(0);

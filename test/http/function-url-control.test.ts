@@ -117,7 +117,7 @@ describe('function URL bad input', () => {
   });
 });
 
-describe('function URLs through the AWS CLI', () => {
+describe('function URLs through the AWS CLI', { timeout: 120_000 }, () => {
   it('create-function-url-config, get, update, list, delete', async ({ skip }) => {
     if (!cli) return skip();
     const created = await cli([

@@ -51,7 +51,7 @@ beforeAll(async () => {
       {
         'index.js': `exports.handler = async (event) => {
           if (event.rawPath.endsWith('/throw')) throw new Error('boom');
-          if (event.rawPath.endsWith('/slow')) { await new Promise((r) => setTimeout(r, 1500)); return 'late'; }
+          if (event.rawPath.endsWith('/slow')) { await new Promise((r) => setTimeout(r, 3000)); return 'late'; }
           return 'fine';
         };`,
       },
@@ -218,22 +218,25 @@ describe('HTTP API failures', () => {
       }),
     );
     endpoint = api.ApiEndpoint!;
-    const target = await integration(api.ApiId!, 'bad', '2.0', { TimeoutInMillis: 500 });
+    const target = await integration(api.ApiId!, 'bad');
     await apigw.send(new CreateRouteCommand({ ApiId: api.ApiId!, RouteKey: '$default', Target: target }));
+    const impatient = await integration(api.ApiId!, 'bad', '2.0', { TimeoutInMillis: 1000 });
+    await apigw.send(new CreateRouteCommand({ ApiId: api.ApiId!, RouteKey: 'GET /slow', Target: impatient }));
     await apigw.send(new CreateStageCommand({ ApiId: api.ApiId!, StageName: '$default' }));
     const gone = await integration(api.ApiId!, 'no-such-function');
     await apigw.send(new CreateRouteCommand({ ApiId: api.ApiId!, RouteKey: 'GET /gone', Target: gone }));
   });
 
   it('answers a function error with 500 and an integration timeout with 503', async () => {
-    const err = await httpRequest(`${endpoint}/throw`);
-    expect(err.status).toBe(500);
-    expect(JSON.parse(err.text)).toEqual({ message: 'Internal Server Error' });
+    // Warm a sandbox first, so the 1 s integration timeout measures the function, not a cold start.
+    expect((await httpRequest(`${endpoint}/ok`)).text).toBe('"fine"');
     const slow = await httpRequest(`${endpoint}/slow`);
     expect(slow.status).toBe(503);
     expect(JSON.parse(slow.text)).toEqual({ message: 'Service Unavailable' });
+    const err = await httpRequest(`${endpoint}/throw`);
+    expect(err.status).toBe(500);
+    expect(JSON.parse(err.text)).toEqual({ message: 'Internal Server Error' });
     expect((await httpRequest(`${endpoint}/gone`)).status).toBe(500);
-    expect((await httpRequest(`${endpoint}/ok`)).text).toBe('"fine"');
   });
 
   it('answers preflights itself (204) and sets CORS headers on responses', async () => {
@@ -371,7 +374,7 @@ describe('API Gateway v2 bad input', () => {
   });
 });
 
-describe('HTTP APIs through the AWS CLI', () => {
+describe('HTTP APIs through the AWS CLI', { timeout: 120_000 }, () => {
   it('quick-creates an API for a function, then adds a route, an integration and a stage', async ({
     skip,
   }) => {
