@@ -162,22 +162,15 @@ describe('payload 1.0 events against the recorded AWS sample', () => {
     const ours = buildV1Event(
       request({
         method: 'GET',
-        headers: golden.headers
-          ? [
-              ['Header1', 'value1'],
-              ['Header2', 'value1'],
-              ['Header2', 'value2'],
-            ]
-          : [],
+        headers: [
+          ['Header1', 'value1'],
+          ['Header2', 'value1'],
+          ['Header2', 'value2'],
+        ],
       }),
       { ...v2Context, routeKey: 'GET /my/path' },
     );
-    const r = ours.requestContext as Record<string, unknown>;
-    // The sample's null resourceId is a route id in events Nimbus builds.
-    expect({
-      ...(shapeOf(ours) as object),
-      requestContext: { ...(shapeOf(r) as object), resourceId: 'null' },
-    }).toEqual(shapeOf(golden));
+    expect(shapeOf(ours)).toEqual(shapeOf(golden));
     expect(ours).toMatchObject({
       resource: '/my/path',
       path: '/my/path',

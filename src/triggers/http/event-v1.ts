@@ -82,7 +82,8 @@ export function buildV1Event(req: HttpRequestData, c: V1EventContext): Record<st
       requestId: c.requestId,
       requestTime: requestTime(req.timeEpoch),
       requestTimeEpoch: req.timeEpoch,
-      resourceId: c.routeKey,
+      // HTTP APIs have no REST resources; AWS's 1.0 sample carries null here.
+      resourceId: null,
       resourcePath,
       stage: c.stage,
     },
