@@ -2,6 +2,7 @@
  * `npm run bench [name...]`: runs the benchmarks (all by default). Each prints its figures next
  * to a baseline measured in the same run and saves them under bench/results/.
  */
+import { httpBench } from './http.bench.js';
 import { invokeBench } from './invoke.bench.js';
 import { packagingBench } from './packaging.bench.js';
 import { postgresBench } from './postgres.bench.js';
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   packaging: packagingBench,
   queues: queuesBench,
   postgres: postgresBench,
+  http: httpBench,
 };
 
 const selected = process.argv.slice(2);

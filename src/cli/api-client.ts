@@ -253,6 +253,21 @@ export class NimbusClient {
     return r.EventSourceMappings;
   }
 
+  /** A JSON call to any API of the server (used by the commands of other services). */
+  async call<S extends z.ZodType>(
+    schema: S,
+    method: string,
+    path: string,
+    options: { query?: Query; json?: unknown } = {},
+  ): Promise<z.infer<S>> {
+    return this.#json(schema, method, path, options);
+  }
+
+  /** A call whose answer has no body (204). */
+  async callNoContent(method: string, path: string): Promise<void> {
+    await this.#send(method, path);
+  }
+
   /** Sends the request and parses a JSON answer; the value is returned as received (see api-types). */
   async #json<S extends z.ZodType>(
     schema: S,

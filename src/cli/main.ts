@@ -3,6 +3,7 @@ import { NIMBUS_VERSION } from '../main/paths.js';
 import { addFunctionCommands } from './commands/function.js';
 import { addInvokeCommand } from './commands/invoke.js';
 import { addLogsCommand } from './commands/logs.js';
+import { addRouteCommands } from './commands/route.js';
 import { addStatusCommand } from './commands/status.js';
 import { addTriggerCommands } from './commands/trigger.js';
 import { addUsageCommand } from './commands/usage.js';
@@ -26,6 +27,7 @@ addStatusCommand(program);
 addVersionCommands(program);
 addAliasCommands(program);
 addTriggerCommands(program);
+addRouteCommands(program);
 
 // `nimbus fn ls | head -1`: a closed pipe ends the output, not the process with a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

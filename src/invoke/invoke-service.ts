@@ -5,6 +5,7 @@ import { LambdaError } from '../domain/errors.js';
 import type { FunctionRegistry, ResolvedFunction } from '../registry/function-registry.js';
 import { type InvocationResult, SandboxUnavailableError } from '../sandbox/sandbox.js';
 import type { SandboxManager, SandboxSpec } from '../sandbox/sandbox-manager.js';
+import type { StreamedResponse } from '../sandbox/streamed-response.js';
 import type { InvocationRecord } from '../store/ports.js';
 import type { ConcurrencyLimiter } from './concurrency.js';
 
@@ -17,6 +18,8 @@ export interface InvokeRequest {
   /** Reuse a request id (asynchronous retries keep theirs). */
   requestId?: string;
   invocationType: 'RequestResponse' | 'Event';
+  /** Receive a streaming handler's response as it flows (see `InvocationInput.onStream`). */
+  onStream?: (stream: StreamedResponse) => void;
 }
 
 export interface InvokeResponse {
@@ -87,6 +90,7 @@ export class InvokeService {
         payload: req.payload,
         ...(req.traceId ? { traceId: req.traceId } : {}),
         ...(req.clientContext ? { clientContext: req.clientContext } : {}),
+        ...(req.onStream ? { onStream: req.onStream } : {}),
       });
     } catch (e) {
       if (e instanceof SandboxUnavailableError) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { PassThrough } from 'node:stream';
 import type { Clock, Timer } from '../domain/clock.js';
 import { SYNC_RESPONSE_MAX_BYTES } from '../domain/limits.js';
 import {
@@ -23,6 +24,7 @@ import {
   timeoutLine,
 } from './platform-log.js';
 import { RuntimeLaunchError, runtimeCommand } from './runtime-launcher.js';
+import { relayStreamedResponse, type StreamedResponse } from './streamed-response.js';
 
 /**
  * One execution environment: a runtime process, its Runtime API endpoint and its logs, serving one
@@ -63,6 +65,12 @@ export interface InvocationInput {
   clientContext?: string;
   cognitoIdentity?: string;
   tenantId?: string;
+  /**
+   * Set by callers that can pass a streamed response on as it arrives (InvokeWithResponseStream,
+   * RESPONSE_STREAM function URLs). Called once when a streaming handler starts its response; the
+   * invocation's result then follows when the stream has ended. Without it, streams are buffered.
+   */
+  onStream?: (stream: StreamedResponse) => void;
 }
 
 export type InvocationOutcomeKind = 'success' | 'error' | 'timeout' | 'crash' | 'oom' | 'init-error';
@@ -104,6 +112,8 @@ interface Active {
   initMs?: number;
   timer: Timer;
   done: boolean;
+  /** The body relayed to `input.onStream`, ended early (with an error) if the invocation fails. */
+  stream?: PassThrough;
   resolve: (r: InvocationResult) => void;
 }
 
@@ -314,7 +324,11 @@ export class Sandbox implements RuntimeApiDelegate {
   streamedResponse(requestId: string, body: IncomingMessage): PostResult {
     const active = this.#activeFor(requestId);
     if (typeof active === 'string') return active;
-    // Buffered for now: the caller of a plain Invoke receives the whole stream as one payload.
+    if (active.input.onStream) {
+      active.input.onStream(this.#relay(active, body));
+      return 'accepted';
+    }
+    // A plain Invoke receives the whole stream as one payload.
     void readBody(body, SYNC_RESPONSE_MAX_BYTES).then(({ body: bytes, truncated }) => {
       if (active.done) return;
       if (truncated) return void this.responseTooLarge(requestId);
@@ -329,6 +343,23 @@ export class Sandbox implements RuntimeApiDelegate {
       }
     });
     return 'accepted';
+  }
+
+  #relay(active: Active, body: IncomingMessage): StreamedResponse {
+    const relayed = relayStreamedResponse(body, STREAMED_RESPONSE_MAX_BYTES, (end) => {
+      if (end.kind === 'ok') this.#complete(active, { outcome: 'success', payload: Buffer.alloc(0) });
+      else if (end.kind === 'error') this.#complete(active, { outcome: 'error', ...end });
+      else if (end.kind === 'too-large') {
+        const payload = errorJson(
+          'Function.ResponseSizeTooLarge',
+          `Response payload size exceeded maximum allowed payload size (${STREAMED_RESPONSE_MAX_BYTES} bytes).`,
+        );
+        this.#complete(active, { outcome: 'error', errorType: 'Function.ResponseSizeTooLarge', payload });
+      }
+      // 'broken': the runtime went away mid-stream; its exit completes the invocation.
+    });
+    active.stream = relayed.body;
+    return relayed;
   }
 
   responseTooLarge(requestId: string): PostResult {
@@ -444,6 +475,8 @@ export class Sandbox implements RuntimeApiDelegate {
     if (active.done) return;
     active.done = true;
     active.timer.cancel();
+    // A timeout or crash mid-stream cuts the relayed body short; the consumer sees an error.
+    if (active.stream && !active.stream.writableEnded) active.stream.destroy(new Error(r.errorType));
     const durationMs = fixedDurationMs ?? this.o.clock.monotonic() - active.startedMono;
     // Lines the runtime printed before answering may still sit in the pipe; let them arrive.
     setImmediate(() => {
@@ -581,6 +614,8 @@ export class Sandbox implements RuntimeApiDelegate {
 }
 
 const PEAK_MEMORY_REFRESH_MS = 50;
+/** Streamed responses may exceed the buffered limit (lambda-reference §2.4: 200 MB). */
+const STREAMED_RESPONSE_MAX_BYTES = 209_715_200;
 const HEADER_ERROR_TYPE = 'lambda-runtime-function-error-type';
 const HEADER_ERROR_BODY = 'lambda-runtime-function-error-body';
 

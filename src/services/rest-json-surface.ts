@@ -72,7 +72,8 @@ export class RestJsonSurface implements Surface {
       }
       if (route.auth !== 'none') await this.#authenticate(x, body);
       const reply = await route.handler({ x, params: match.params, scope: this.scope, body });
-      this.#reply(x, reply);
+      if (reply.stream) await reply.stream(x);
+      else this.#reply(x, reply);
     } catch (e) {
       this.#fail(x, e, route.operation);
     }

@@ -1,4 +1,12 @@
 import type { Alias, FunctionRecord, FunctionVersion } from '../domain/function.js';
+import type {
+  FunctionUrlRecord,
+  HttpApiRecord,
+  HttpApiSnapshot,
+  HttpIntegrationRecord,
+  HttpRouteRecord,
+  HttpStageRecord,
+} from '../domain/http-triggers.js';
 import type { LayerVersion } from '../domain/layer.js';
 import type {
   DeleteOutcome,
@@ -240,4 +248,26 @@ export interface EventSourceMappingStore {
   delete(uuid: string): Promise<void>;
   loadCheckpoint(uuid: string): Promise<string | undefined>;
   saveCheckpoint(uuid: string, value: string): Promise<void>;
+}
+
+/** Function URL configurations (one per function and qualifier; removed with the function). */
+export interface FunctionUrlStore {
+  all(): Promise<FunctionUrlRecord[]>;
+  /** Inserts or replaces the configuration of `(functionName, qualifier)`. */
+  put(record: FunctionUrlRecord): Promise<void>;
+  delete(functionName: string, qualifier: string): Promise<boolean>;
+}
+
+/** HTTP APIs and their routes, integrations and stages. */
+export interface HttpApiStore {
+  all(): Promise<HttpApiSnapshot[]>;
+  putApi(api: HttpApiRecord): Promise<void>;
+  /** Removes the API with everything in it. */
+  deleteApi(apiId: string): Promise<boolean>;
+  putRoute(apiId: string, route: HttpRouteRecord): Promise<void>;
+  deleteRoute(apiId: string, routeId: string): Promise<boolean>;
+  putIntegration(apiId: string, integration: HttpIntegrationRecord): Promise<void>;
+  deleteIntegration(apiId: string, integrationId: string): Promise<boolean>;
+  putStage(apiId: string, stage: HttpStageRecord): Promise<void>;
+  deleteStage(apiId: string, stageName: string): Promise<boolean>;
 }

@@ -1,6 +1,7 @@
 import type { Feature } from '../app.js';
 import { cloudwatchLogs } from './cloudwatch-logs.js';
 import { eventSourceMappings } from './event-source-mappings.js';
+import { httpTriggers } from './http-triggers.js';
 import { lambdaCore } from './lambda-core.js';
 import { metricsEndpoint } from './metrics.js';
 import { nimbusApi } from './nimbus-api.js';
@@ -14,6 +15,7 @@ export const FEATURES: readonly Feature[] = [
   packaging,
   queues,
   eventSourceMappings,
+  httpTriggers,
   metricsEndpoint,
   cloudwatchLogs,
 ];

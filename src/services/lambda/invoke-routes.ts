@@ -91,7 +91,7 @@ export function jsonPayload(body: Buffer): Buffer {
 }
 
 /** `X-Amz-Client-Context` is base64 JSON; the runtime gets the JSON text. */
-function decodeClientContext(raw: string | undefined): string | undefined {
+export function decodeClientContext(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (raw.length > CLIENT_CONTEXT_MAX_BYTES) {
     throw invalidParameter(`Client context must be smaller than ${CLIENT_CONTEXT_MAX_BYTES} bytes.`);

@@ -21,6 +21,8 @@ export interface LambdaReply {
   /** Sent as is (Invoke payloads, code downloads). */
   raw?: Buffer;
   headers?: Record<string, string>;
+  /** Writes the whole response itself (streamed bodies such as InvokeWithResponseStream). */
+  stream?: (x: HttpExchange) => Promise<void>;
 }
 
 export type LambdaHandler = (call: LambdaCall) => Promise<LambdaReply>;

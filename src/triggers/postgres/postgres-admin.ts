@@ -126,8 +126,16 @@ export async function dropReplication(
         );
         break;
       } catch (e) {
-        // 55006: the slot is still active (our stream's connection has not gone yet).
-        if ((e as { code?: string }).code !== '55006' || attempt >= 20) throw e;
+        // 55006: the slot is still active (our stream's connection has not gone yet). Give it a
+        // moment to close; after that, end the backend still holding it (it is ours, and the
+        // mapping is being deleted).
+        if ((e as { code?: string }).code !== '55006' || attempt >= 50) throw e;
+        if (attempt >= 5) {
+          await c.query(
+            'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active',
+            [slot],
+          );
+        }
         await sleep(100);
       }
     }
