@@ -177,14 +177,15 @@ export class MultipartService {
         headers: upload.headers,
         ...(composite ? { checksum: composite } : {}),
       };
-      const events = this.objects.o.notifier.eventsFor(bucketRecord, {
-        eventName: 'ObjectCreated:CompleteMultipartUpload',
-        object: record,
-        time: this.objects.o.clock.now(),
+      const events = this.objects.eventsFor(
+        bucketRecord,
+        'ObjectCreated:CompleteMultipartUpload',
+        record,
         ctx,
-      });
+      );
       const result = await this.#store.completeUpload(uploadId, record, events);
       if (!result) throw noSuchUpload(uploadId);
+      this.objects.committed(events);
       await this.objects.reclaim(result.released);
       return record;
     });

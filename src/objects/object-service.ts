@@ -21,7 +21,11 @@ export interface BodyInput {
   /** base64 MD5 from `Content-MD5`, already checked for form. */
   contentMd5?: string;
   checksum?: DeclaredChecksum;
+  /** Hex SHA-256 from a signed request's `x-amz-content-sha256`. */
+  contentSha256?: string;
 }
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 export interface PutObjectInput extends BodyInput {
   bucket: string;
@@ -66,6 +70,8 @@ export interface ObjectServiceOptions {
   clock: Clock;
   region: string;
   notifier: ChangeNotifier;
+  /** Called after a commit that recorded notifications (wakes their dispatcher). */
+  onEventsCommitted?: () => void;
 }
 
 /**
@@ -148,6 +154,7 @@ export class ObjectService {
       const events = this.#events(bucket, eventName, record, input.ctx);
       const result = await this.o.store.putObject(record, events);
       if (!result) throw noSuchBucket(input.bucket);
+      this.committed(events);
       await this.reclaim(result.released);
       return record;
     } finally {
@@ -171,6 +178,13 @@ export class ObjectService {
       throw e;
     }
     try {
+      const sha256 = written.blob?.sha256 ?? EMPTY_SHA256;
+      if (input.contentSha256 !== undefined && input.contentSha256 !== sha256) {
+        throw new S3Error('XAmzContentSHA256Mismatch', undefined, {
+          ClientComputedContentSHA256: input.contentSha256,
+          S3ComputedContentSHA256: sha256,
+        });
+      }
       if (input.contentMd5 !== undefined && input.contentMd5 !== written.md5.toString('base64')) {
         throw new S3Error('BadDigest', undefined, {
           ExpectedDigest: Buffer.from(input.contentMd5, 'base64').toString('hex'),
@@ -243,6 +257,7 @@ export class ObjectService {
         if (attempt < 3) continue;
         throw new S3Error('InternalError');
       }
+      this.committed(events);
       await this.reclaim(result.released);
       return record;
     }
@@ -255,9 +270,12 @@ export class ObjectService {
     ctx: RequestContext,
   ): Promise<ObjectRecord | undefined> {
     const bucket = await this.bucket(bucketName);
-    const r = await this.o.store.deleteObject(bucketName, key, (deleted) =>
-      this.#events(bucket, 'ObjectRemoved:Delete', deleted, ctx),
-    );
+    let events: OutboxEvent[] = [];
+    const r = await this.o.store.deleteObject(bucketName, key, (deleted) => {
+      events = this.#events(bucket, 'ObjectRemoved:Delete', deleted, ctx);
+      return events;
+    });
+    this.committed(events);
     await this.reclaim(r.released);
     return r.deleted;
   }
@@ -318,6 +336,16 @@ export class ObjectService {
     ctx: RequestContext,
   ): OutboxEvent[] {
     return this.o.notifier.eventsFor(bucket, { eventName, object, time: this.o.clock.now(), ctx });
+  }
+
+  /** The notifications a change causes; the caller commits them with the change. */
+  eventsFor(bucket: BucketRecord, eventName: ChangeEventName, object: ObjectRecord, ctx: RequestContext) {
+    return this.#events(bucket, eventName, object, ctx);
+  }
+
+  /** After a commit: wakes the dispatcher when the commit recorded notifications. */
+  committed(events: readonly OutboxEvent[]): void {
+    if (events.length > 0) this.o.onEventsCommitted?.();
   }
 }
 
