@@ -2,7 +2,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { TEST_CREDENTIALS } from './server.js';
 
 /** An S3 client for a Nimbus endpoint (path style follows from the IP address in the URL). */
-export function s3Client(endpoint: string, extra: Partial<ConstructorParameters<typeof S3Client>[0]> = {}): S3Client {
+export function s3Client(
+  endpoint: string,
+  extra: Partial<ConstructorParameters<typeof S3Client>[0]> = {},
+): S3Client {
   return new S3Client({
     endpoint,
     region: 'us-east-1',

@@ -90,7 +90,10 @@ export class SqliteObjectStore implements ObjectMetadataStore {
       anyObject: p<[string], { n: number }>('SELECT 1 AS n FROM s3_objects WHERE bucket = ? LIMIT 1'),
       setNotification: p<[string | null, string]>('UPDATE s3_buckets SET notification = ? WHERE name = ?'),
       getObject: p<[string, string], ObjectRow>('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?'),
-      list: p<[{ bucket: string; after: string; from: string; before: string | null; limit: number }], ObjectRow>(
+      list: p<
+        [{ bucket: string; after: string; from: string; before: string | null; limit: number }],
+        ObjectRow
+      >(
         `SELECT * FROM s3_objects WHERE bucket = @bucket AND key > @after AND key >= @from
            AND (@before IS NULL OR key < @before)
          ORDER BY key LIMIT @limit`,
@@ -211,7 +214,13 @@ export class SqliteObjectStore implements ObjectMetadataStore {
   async listObjects(q: ListObjectsQuery): Promise<ObjectRecord[]> {
     const from = q.from !== undefined && q.from > q.prefix ? q.from : q.prefix;
     return this.#s.list
-      .all({ bucket: q.bucket, after: q.after ?? '', from, before: successor(q.prefix) ?? null, limit: q.limit })
+      .all({
+        bucket: q.bucket,
+        after: q.after ?? '',
+        from,
+        before: successor(q.prefix) ?? null,
+        limit: q.limit,
+      })
       .map(toObject);
   }
 
