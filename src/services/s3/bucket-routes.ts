@@ -47,15 +47,17 @@ export function bucketOperations(objects: ObjectService, owner: Owner) {
         throw new S3Error('MalformedXML');
       });
       const region = objects.region;
+      let constraint = '';
       if (body.length > 0) {
         const config = parseXml(body, 'CreateBucketConfiguration');
-        const constraint = typeof config.LocationConstraint === 'string' ? config.LocationConstraint : '';
-        if (constraint !== (region === 'us-east-1' ? '' : region)) {
-          throw new S3Error(
-            'IllegalLocationConstraintException',
-            `The ${constraint || 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
-          );
-        }
+        constraint = typeof config.LocationConstraint === 'string' ? config.LocationConstraint.trim() : '';
+      }
+      // us-east-1 is the one region whose constraint is empty.
+      if (constraint !== (region === 'us-east-1' ? '' : region)) {
+        throw new S3Error(
+          'IllegalLocationConstraintException',
+          `The ${constraint || 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+        );
       }
       const result = await objects.createBucket(bucket);
       if (result === 'exists' && region !== 'us-east-1') {
