@@ -60,6 +60,12 @@ export function objectOperations(objects: ObjectService) {
     },
 
     getObject: (c: S3Call) => getOrHead(c, false),
+
+    /** Nimbus does not store object tags: every object has an empty tag set. */
+    async getObjectTagging(c: S3Call): Promise<S3Reply> {
+      await objects.head(bucketOf(c), keyOf(c));
+      return xmlReply(toXml('Tagging', { TagSet: {} }));
+    },
     headObject: (c: S3Call) => getOrHead(c, true),
 
     async deleteObject(c: S3Call): Promise<S3Reply> {

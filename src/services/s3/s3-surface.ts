@@ -161,6 +161,8 @@ export class S3Surface implements Surface {
           throw methodNotAllowed(m, 'BUCKET');
       }
     }
+    // Objects carry no tags; `aws s3 cp` asks for them before a multipart copy.
+    if (m === 'GET' && q.has('tagging')) return ops.getObjectTagging;
     if (unsupported) throw notImplemented(unsupported);
     const uploadId = q.has('uploadId');
     switch (m) {
