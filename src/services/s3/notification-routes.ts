@@ -17,8 +17,10 @@ export interface NotificationDeps {
 }
 
 /**
- * Get/PutBucketNotificationConfiguration. On the wire a `LambdaFunctionConfiguration` names its
- * function in `<CloudFunction>` (the SDKs call it LambdaFunctionArn).
+ * Get/PutBucketNotificationConfiguration. On the wire (S3's service model) the SDKs'
+ * `LambdaFunctionConfigurations` are flattened `<CloudFunctionConfiguration>` elements naming their
+ * function in `<CloudFunction>`; `<LambdaFunctionConfiguration>`, as S3's documentation writes it,
+ * is accepted too.
  */
 export function notificationOperations(d: NotificationDeps) {
   return {
@@ -27,7 +29,7 @@ export function notificationOperations(d: NotificationDeps) {
       const config = readConfiguration(bucket.notification);
       return xmlReply(
         toXml('NotificationConfiguration', {
-          LambdaFunctionConfiguration: config.lambdaFunctions.map((l) => ({
+          CloudFunctionConfiguration: config.lambdaFunctions.map((l) => ({
             Id: l.id,
             CloudFunction: l.functionArn,
             Event: l.events,
