@@ -1,9 +1,12 @@
 import { Command } from 'commander';
 import { NIMBUS_VERSION } from '../main/paths.js';
+import { addBucketCommands } from './commands/bucket.js';
 import { addFunctionCommands } from './commands/function.js';
 import { addInvokeCommand } from './commands/invoke.js';
 import { addLogsCommand } from './commands/logs.js';
+import { addObjectCommands } from './commands/object.js';
 import { addStatusCommand } from './commands/status.js';
+import { addTriggerCommands } from './commands/trigger.js';
 import { addUsageCommand } from './commands/usage.js';
 import { reportError } from './errors.js';
 import { addServeCommand } from './serve-command.js';
@@ -21,6 +24,9 @@ addInvokeCommand(program);
 addLogsCommand(program);
 addUsageCommand(program);
 addStatusCommand(program);
+addBucketCommands(program);
+addObjectCommands(program);
+addTriggerCommands(program);
 
 // `nimbus fn ls | head -1`: a closed pipe ends the output, not the process with a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -1,6 +1,5 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler } from '../support/bundle.js';
 import { createFunction, decodeJson } from '../support/functions.js';
@@ -37,7 +36,10 @@ describe('functions reach the object store through the AWS SDK unchanged', () =>
     await s3.send(new CreateBucketCommand({ Bucket: 'fn-data' }));
     await s3.send(new PutObjectCommand({ Bucket: 'fn-data', Key: 'in.txt', Body: 'from the test' }));
     const out = await server.lambda.send(
-      new InvokeCommand({ FunctionName: 'uses-s3', Payload: JSON.stringify({ bucket: 'fn-data', key: 'in.txt' }) }),
+      new InvokeCommand({
+        FunctionName: 'uses-s3',
+        Payload: JSON.stringify({ bucket: 'fn-data', key: 'in.txt' }),
+      }),
     );
     expect(out.FunctionError).toBeUndefined();
     expect(decodeJson(out.Payload)).toEqual({
