@@ -1,5 +1,8 @@
 import type { Feature } from '../../src/main/app.js';
 import type { AsyncInvokeRequest, AsyncInvoker } from '../../src/triggers/async-invoker.js';
+import type { buildS3EventRecord } from '../../src/triggers/s3/event-builder.js';
+
+export type S3Record = ReturnType<typeof buildS3EventRecord>;
 
 /** An {@link AsyncInvoker} that records what it is handed (optionally failing first). */
 export class RecordingInvoker implements AsyncInvoker {
@@ -18,7 +21,7 @@ export class RecordingInvoker implements AsyncInvoker {
   }
 
   /** The payloads received so far, parsed. */
-  events(): { Records: Record<string, unknown>[] }[] {
+  events(): { Records: S3Record[] }[] {
     return this.received.map((r) => JSON.parse(r.payload.toString()));
   }
 
