@@ -3,9 +3,11 @@
  * to a baseline measured in the same run and saves them under bench/results/.
  */
 import { invokeBench } from './invoke.bench.js';
+import { s3Bench } from './s3.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
+  s3: s3Bench,
 };
 
 const selected = process.argv.slice(2);

@@ -175,6 +175,36 @@ export class BlobFiles {
     return out;
   }
 
+  /** The bytes of `segments` from `start` to `end` inclusive, read at once (small objects). */
+  async readAll(segments: readonly BlobRef[], start = 0, end?: number): Promise<Buffer> {
+    const total = segments.reduce((n, s) => n + s.size, 0);
+    const last = Math.min(end ?? total - 1, total - 1);
+    const out = Buffer.allocUnsafe(Math.max(0, last - start + 1));
+    let offset = 0;
+    let filled = 0;
+    for (const s of segments) {
+      const from = Math.max(start, offset);
+      const to = Math.min(last, offset + s.size - 1);
+      if (from <= to) {
+        const fh = await open(this.pathOf(s.sha256), 'r');
+        try {
+          const length = to - from + 1;
+          let done = 0;
+          while (done < length) {
+            const { bytesRead } = await fh.read(out, filled + done, length - done, from - offset + done);
+            if (bytesRead === 0) throw new Error(`blob ${s.sha256} is shorter than recorded`);
+            done += bytesRead;
+          }
+          filled += length;
+        } finally {
+          await fh.close();
+        }
+      }
+      offset += s.size;
+    }
+    return out;
+  }
+
   /**
    * Deletes blob files the store no longer references. `isReferenced` is asked just before each
    * unlink; a pinned blob (being written right now) is left for its writer.

@@ -124,9 +124,14 @@ export class ObjectService {
     throw noSuchKey(key);
   }
 
-  /** The bytes of an object, `start`..`end` inclusive. */
+  /** The bytes of an object, `start`..`end` inclusive, as a stream. */
   read(o: ObjectRecord, start?: number, end?: number) {
     return this.o.blobs.read(o.segments, start, end);
+  }
+
+  /** The bytes of an object, `start`..`end` inclusive, in one buffer (for small reads). */
+  readAll(o: ObjectRecord, start?: number, end?: number): Promise<Buffer> {
+    return this.o.blobs.readAll(o.segments, start, end);
   }
 
   async putObject(
@@ -135,7 +140,8 @@ export class ObjectService {
   ): Promise<ObjectRecord> {
     checkKey(input.key);
     const bucket = await this.bucket(input.bucket);
-    await this.#checkWriteConditions(input);
+    // Checked before reading the body (fail fast) and again atomically with the commit.
+    checkWriteConditions(input, await this.o.store.getObject(input.bucket, input.key));
     const written = await this.writeBody(input);
     try {
       const record: ObjectRecord = {
@@ -150,9 +156,10 @@ export class ObjectService {
           ? { checksum: fullChecksum(input.checksum.algorithm, written.checksum) }
           : {}),
       };
-      await this.#checkWriteConditions(input);
       const events = this.#events(bucket, eventName, record, input.ctx);
-      const result = await this.o.store.putObject(record, events);
+      const result = await this.o.store.putObject(record, events, (current) =>
+        checkWriteConditions(input, current),
+      );
       if (!result) throw noSuchBucket(input.bucket);
       this.committed(events);
       await this.reclaim(result.released);
@@ -215,20 +222,6 @@ export class ObjectService {
 
   async reclaim(keys: readonly string[]): Promise<void> {
     if (keys.length > 0) await this.o.blobs.reclaim(keys, (k) => this.o.store.hasBlob(k));
-  }
-
-  async #checkWriteConditions(input: PutObjectInput): Promise<void> {
-    if (input.ifNoneMatch === undefined && input.ifMatch === undefined) return;
-    const existing = await this.o.store.getObject(input.bucket, input.key);
-    if (input.ifNoneMatch !== undefined && existing) {
-      throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-None-Match' });
-    }
-    if (input.ifMatch !== undefined) {
-      if (!existing) throw noSuchKey(input.key);
-      if (!etagMatches(input.ifMatch, existing.etag)) {
-        throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
-      }
-    }
   }
 
   async copyObject(input: CopyObjectInput): Promise<ObjectRecord> {
@@ -346,6 +339,19 @@ export class ObjectService {
   /** After a commit: wakes the dispatcher when the commit recorded notifications. */
   committed(events: readonly OutboxEvent[]): void {
     if (events.length > 0) this.o.onEventsCommitted?.();
+  }
+}
+
+/** `If-None-Match: *` (create only) and `If-Match` (replace only that ETag) of a PUT. */
+function checkWriteConditions(input: PutObjectInput, existing: ObjectRecord | undefined): void {
+  if (input.ifNoneMatch !== undefined && existing) {
+    throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-None-Match' });
+  }
+  if (input.ifMatch !== undefined) {
+    if (!existing) throw noSuchKey(input.key);
+    if (!etagMatches(input.ifMatch, existing.etag)) {
+      throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
+    }
   }
 }
 

@@ -53,11 +53,13 @@ export interface ObjectMetadataStore {
   /**
    * Stores `record` in place of any object under its key, adding one reference to each of its
    * segments (a blob row is created for a new blob; its file must already be durable) and
-   * recording `events`. Resolves `undefined` when the bucket is gone.
+   * recording `events`. Resolves `undefined` when the bucket is gone. `precondition` sees the
+   * current object inside the transaction and may throw to abort the write.
    */
   putObject(
     record: ObjectRecord,
     events: readonly OutboxEvent[],
+    precondition?: (current: ObjectRecord | undefined) => void,
   ): Promise<(Released & { replaced: ObjectRecord | undefined }) | undefined>;
   /**
    * Copies `source` to `target` atomically with a check that the source is unchanged (same ETag

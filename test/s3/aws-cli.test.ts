@@ -10,6 +10,8 @@ import { startTestServer, type TestServer } from '../support/server.js';
 let server: TestServer;
 let aws: AwsCli | undefined;
 let dir: string;
+/** Each `aws` run starts Python (1-3 s on a loaded 2-core machine); these tests make ~20 of them. */
+const CLI_TEST_TIMEOUT_MS = 180_000;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {

@@ -11,6 +11,9 @@ import { readBodyInput } from './request-body.js';
 import { bucketOf, header, keyOf, type S3Call, type S3Reply, xmlReply } from './s3-call.js';
 import { isoTime, parseXml, toXml } from './xml.js';
 
+/** GETs up to this size are read into memory before answering; larger ones stream. */
+const BUFFERED_READ_MAX = 1024 * 1024;
+
 export function objectOperations(objects: ObjectService) {
   const getOrHead = async (c: S3Call, head: boolean): Promise<S3Reply> => {
     const o = await objects.head(bucketOf(c), keyOf(c));
@@ -23,13 +26,16 @@ export function objectOperations(objects: ObjectService) {
     const range = parseRange(header(c, 'range'), o.size);
     const withChecksum = header(c, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !range;
     const headers = objectResponseHeaders(o, c.query, withChecksum);
-    if (range) {
-      headers['content-range'] = `bytes ${range.start}-${range.end}/${o.size}`;
-      headers['content-length'] = String(range.end - range.start + 1);
-      return { status: 206, headers, ...(head ? {} : { body: objects.read(o, range.start, range.end) }) };
-    }
-    headers['content-length'] = String(o.size);
-    return { status: 200, headers, ...(head || o.size === 0 ? {} : { body: objects.read(o) }) };
+    const start = range?.start ?? 0;
+    const end = range?.end ?? o.size - 1;
+    const length = end - start + 1;
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${o.size}`;
+    headers['content-length'] = String(length);
+    const status = range ? 206 : 200;
+    if (head || length === 0) return { status, headers };
+    // Small bodies are read whole (cheaper than a stream, and a read error is still an S3 error).
+    const body = length <= BUFFERED_READ_MAX ? await objects.readAll(o, start, end) : objects.read(o, start, end);
+    return { status, headers, body };
   };
 
   return {

@@ -73,10 +73,12 @@ interface PartRow {
 /**
  * SQLite adapter of {@link ObjectMetadataStore}. Each mutation is one transaction committed with
  * `synchronous=FULL`: an acknowledged write survives power loss, not only a crash of the process
- * (the blob files it references were synced before the transaction began).
+ * (the blob files it references were synced before the transaction began). Concurrent mutations
+ * share one commit.
  */
 export class SqliteObjectStore implements ObjectMetadataStore {
   readonly #s;
+  readonly #queue: { fn: () => unknown; ok: (v: unknown) => void; fail: (e: unknown) => void }[] = [];
 
   constructor(private readonly db: SqliteDatabase) {
     const p = <P extends unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql);
@@ -147,14 +149,43 @@ export class SqliteObjectStore implements ObjectMetadataStore {
     };
   }
 
-  /** Runs `fn` as one transaction that reaches the disk before it returns. */
-  #durable<T>(fn: () => T): T {
+  /**
+   * Runs `fn` in a transaction that has reached the disk when the promise resolves. Transactions
+   * queued in the same turn of the event loop commit together (group commit: one WAL sync for
+   * all of them), each in its own savepoint so that one failing does not undo the others.
+   */
+  #durable<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((ok, fail) => {
+      this.#queue.push({ fn, ok: ok as (v: unknown) => void, fail });
+      if (this.#queue.length === 1) setImmediate(() => this.#commitQueued());
+    });
+  }
+
+  #commitQueued(): void {
+    const batch = this.#queue.splice(0);
+    const outcomes: { ok: boolean; value: unknown }[] = [];
     this.db.pragma('synchronous = FULL');
     try {
-      return this.db.transaction(fn)();
+      this.db.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(item.fn)() });
+          } catch (e) {
+            outcomes.push({ ok: false, value: e });
+          }
+        }
+      })();
+    } catch (e) {
+      for (const item of batch) item.fail(e);
+      return;
     } finally {
       this.db.pragma('synchronous = NORMAL');
     }
+    batch.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) item.ok(o.value);
+      else item.fail(o.value);
+    });
   }
 
   #ref(segments: readonly BlobRef[]): void {
@@ -224,9 +255,17 @@ export class SqliteObjectStore implements ObjectMetadataStore {
       .map(toObject);
   }
 
-  async putObject(record: ObjectRecord, events: readonly OutboxEvent[]) {
+  async putObject(
+    record: ObjectRecord,
+    events: readonly OutboxEvent[],
+    precondition?: (current: ObjectRecord | undefined) => void,
+  ) {
     return this.#durable(() => {
       if (!this.#s.getBucket.get(record.bucket)) return undefined;
+      if (precondition) {
+        const row = this.#s.getObject.get(record.bucket, record.key);
+        precondition(row && toObject(row));
+      }
       return this.#replace(record, events);
     });
   }
