@@ -280,46 +280,14 @@ export class ObjectService {
   async list(q: ListInput): Promise<ListResult> {
     await this.bucket(q.bucket);
     const out: ListResult = { objects: [], commonPrefixes: [], truncated: false };
-    if (q.maxKeys <= 0) return out;
-    let after = q.after;
-    let from: string | undefined;
-    const count = () => out.objects.length + out.commonPrefixes.length;
-    for (;;) {
-      const want = q.maxKeys - count() + 1;
-      const rows = await this.o.store.listObjects({
-        bucket: q.bucket,
-        prefix: q.prefix,
-        ...(after === undefined ? {} : { after }),
-        ...(from === undefined ? {} : { from }),
-        limit: Math.min(want, 1001),
-      });
-      let rolledUp = false;
-      for (const row of rows) {
-        const cp = q.delimiter ? commonPrefix(row.key, q.prefix, q.delimiter) : undefined;
-        if (count() === q.maxKeys) {
-          // Something remains (unless it is a prefix already returned, which cannot happen here).
-          out.truncated = true;
-          return out;
-        }
-        if (cp !== undefined) {
-          if (after === undefined || cp > after) {
-            out.commonPrefixes.push(cp);
-            out.last = cp;
-          }
-          // Skip every key under this prefix: continue from the least string after all of them.
-          const next = successorOf(cp);
-          if (next === undefined) return out;
-          after = cp;
-          from = next;
-          rolledUp = true;
-          break;
-        }
-        out.objects.push(row);
-        out.last = row.key;
-        after = row.key;
-      }
-      if (!rolledUp && rows.length < Math.min(want, 1001)) return out;
+    const cursor: { after?: string; from?: string } = q.after === undefined ? {} : { after: q.after };
+    while (q.maxKeys > 0) {
+      const limit = Math.min(q.maxKeys - (out.objects.length + out.commonPrefixes.length) + 1, 1001);
+      const rows = await this.o.store.listObjects({ bucket: q.bucket, prefix: q.prefix, ...cursor, limit });
+      const step = takeRows(rows, q, out, cursor);
+      if (step === 'done' || (step === 'more' && rows.length < limit)) return out;
     }
+    return out;
   }
 
   #events(
@@ -353,6 +321,43 @@ function checkWriteConditions(input: PutObjectInput, existing: ObjectRecord | un
       throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
     }
   }
+}
+
+/**
+ * Adds rows to a listing until it is full (`done`, truncated if a row remains) or a common
+ * prefix was rolled up (`rolled`: query again past it); `more` when the rows ran out.
+ */
+function takeRows(
+  rows: readonly ObjectRecord[],
+  q: ListInput,
+  out: ListResult,
+  cursor: { after?: string; from?: string },
+): 'done' | 'rolled' | 'more' {
+  for (const row of rows) {
+    if (out.objects.length + out.commonPrefixes.length === q.maxKeys) {
+      out.truncated = true;
+      return 'done';
+    }
+    const cp = q.delimiter ? commonPrefix(row.key, q.prefix, q.delimiter) : undefined;
+    if (cp === undefined) {
+      out.objects.push(row);
+      out.last = row.key;
+      cursor.after = row.key;
+      continue;
+    }
+    // A prefix at or before the start position was returned on an earlier page.
+    if (cursor.after === undefined || cp > cursor.after) {
+      out.commonPrefixes.push(cp);
+      out.last = cp;
+    }
+    // Skip every key under this prefix: continue from the least string after all of them.
+    const next = successorOf(cp);
+    if (next === undefined) return 'done';
+    cursor.after = cp;
+    cursor.from = next;
+    return 'rolled';
+  }
+  return 'more';
 }
 
 /** `abc/` for key `abc/def` under prefix `` with delimiter `/`; undefined when there is none. */

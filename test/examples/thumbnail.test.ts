@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -7,7 +8,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFunctionRef } from '../../src/domain/arn.js';
@@ -102,7 +102,12 @@ describe('examples/thumbnail', () => {
       .png()
       .toBuffer();
     const put = await s3.send(
-      new PutObjectCommand({ Bucket: 'photos', Key: 'uploads/holiday pic.png', Body: image, ContentType: 'image/png' }),
+      new PutObjectCommand({
+        Bucket: 'photos',
+        Key: 'uploads/holiday pic.png',
+        Body: image,
+        ContentType: 'image/png',
+      }),
     );
     await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'elsewhere/skip.png', Body: image }));
 
@@ -132,7 +137,9 @@ describe('examples/thumbnail', () => {
     });
     // Nothing for uploads elsewhere, and the thumbnail itself (outside uploads/) triggers nothing.
     await new Promise((r) => setTimeout(r, 300));
-    await expect(s3.send(new GetObjectCommand({ Bucket: 'photos', Key: 'thumbnails/skip.png' }))).rejects.toMatchObject({
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'photos', Key: 'thumbnails/skip.png' })),
+    ).rejects.toMatchObject({
       name: 'NoSuchKey',
     });
     const again = await fetch(`${server.url}/nimbus/v1/functions/thumbnail/logs?filter=Received%20event`);

@@ -79,6 +79,7 @@ describe('AWS CLI v2: aws s3', () => {
       expect(rm.match(/delete:/g)).toHaveLength(5);
       expect(await ok(['s3', 'rb', 's3://cli-bucket'])).toContain('remove_bucket: cli-bucket');
     },
+    CLI_TEST_TIMEOUT_MS,
   );
 });
 
@@ -160,5 +161,6 @@ describe('AWS CLI v2: aws s3api', () => {
       const badName = await aws!(['s3api', 'create-bucket', '--bucket', 'Bad_Name']);
       expect(badName.stderr).toMatch(/InvalidBucketName|Invalid bucket name/);
     },
+    CLI_TEST_TIMEOUT_MS,
   );
 });

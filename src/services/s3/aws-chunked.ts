@@ -17,6 +17,9 @@ const LINE_MAX = 4096;
 export class AwsChunkedDecoder {
   readonly trailers = new Map<string, string>();
   #done = false;
+  #buf: Buffer = Buffer.alloc(0);
+  #state: 'header' | 'data' | 'data-end' | 'trailer' = 'header';
+  #remaining = 0;
 
   constructor(private readonly source: AsyncIterable<Buffer>) {}
 
@@ -25,56 +28,70 @@ export class AwsChunkedDecoder {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
-    let buf: Buffer = Buffer.alloc(0);
-    let state: 'header' | 'data' | 'data-end' | 'trailer' = 'header';
-    let remaining = 0;
     for await (const chunk of this.source) {
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
       for (;;) {
-        if (this.#done) break;
-        if (state === 'data') {
-          if (buf.length === 0) break;
-          const n = Math.min(remaining, buf.length);
-          yield buf.subarray(0, n);
-          buf = buf.subarray(n);
-          remaining -= n;
-          if (remaining === 0) state = 'data-end';
-          continue;
-        }
-        if (state === 'data-end') {
-          if (buf.length < 2) break;
-          if (buf[0] !== 0x0d || buf[1] !== 0x0a)
-            throw invalidRequest('Invalid chunk: missing CRLF after chunk data');
-          buf = buf.subarray(2);
-          state = 'header';
-          continue;
-        }
-        const eol = buf.indexOf('\r\n');
-        if (eol === -1) {
-          if (buf.length > LINE_MAX) throw invalidRequest('Invalid chunk: header line too long');
-          break;
-        }
-        const line = buf.subarray(0, eol).toString('latin1');
-        buf = buf.subarray(eol + 2);
-        if (state === 'header') {
-          const size = parseChunkSize(line);
-          if (size === 0) state = 'trailer';
-          else {
-            remaining = size;
-            state = 'data';
-          }
-        } else if (line === '') {
-          this.#done = true;
-        } else {
-          const colon = line.indexOf(':');
-          if (colon <= 0) throw invalidRequest('Invalid chunk: malformed trailer');
-          this.trailers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-        }
+        const step = this.#step();
+        if (step === undefined) break;
+        if (step.length > 0) yield step;
       }
     }
     if (!this.#done) throw new S3Error('IncompleteBody');
   }
+
+  /** Consumes what it can: data (possibly empty) to pass on, or undefined when more input is needed. */
+  #step(): Buffer | undefined {
+    if (this.#done) return undefined;
+    if (this.#state === 'data') {
+      if (this.#buf.length === 0) return undefined;
+      const n = Math.min(this.#remaining, this.#buf.length);
+      const data = this.#buf.subarray(0, n);
+      this.#buf = this.#buf.subarray(n);
+      this.#remaining -= n;
+      if (this.#remaining === 0) this.#state = 'data-end';
+      return data;
+    }
+    if (this.#state === 'data-end') {
+      if (this.#buf.length < 2) return undefined;
+      if (this.#buf[0] !== 0x0d || this.#buf[1] !== 0x0a)
+        throw invalidRequest('Invalid chunk: missing CRLF after chunk data');
+      this.#buf = this.#buf.subarray(2);
+      this.#state = 'header';
+      return EMPTY;
+    }
+    const eol = this.#buf.indexOf('\r\n');
+    if (eol === -1) {
+      if (this.#buf.length > LINE_MAX) throw invalidRequest('Invalid chunk: header line too long');
+      return undefined;
+    }
+    const line = this.#buf.subarray(0, eol).toString('latin1');
+    this.#buf = this.#buf.subarray(eol + 2);
+    if (this.#state === 'header') this.#header(line);
+    else this.#trailer(line);
+    return EMPTY;
+  }
+
+  #header(line: string): void {
+    const size = parseChunkSize(line);
+    if (size === 0) this.#state = 'trailer';
+    else {
+      this.#remaining = size;
+      this.#state = 'data';
+    }
+  }
+
+  #trailer(line: string): void {
+    if (line === '') {
+      this.#done = true;
+      return;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw invalidRequest('Invalid chunk: malformed trailer');
+    this.trailers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function parseChunkSize(line: string): number {
   const hex = line.split(';', 1)[0]!.trim();

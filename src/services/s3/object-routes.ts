@@ -34,7 +34,8 @@ export function objectOperations(objects: ObjectService) {
     const status = range ? 206 : 200;
     if (head || length === 0) return { status, headers };
     // Small bodies are read whole (cheaper than a stream, and a read error is still an S3 error).
-    const body = length <= BUFFERED_READ_MAX ? await objects.readAll(o, start, end) : objects.read(o, start, end);
+    const body =
+      length <= BUFFERED_READ_MAX ? await objects.readAll(o, start, end) : objects.read(o, start, end);
     return { status, headers, body };
   };
 

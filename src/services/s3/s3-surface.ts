@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isS3Error, S3Error } from '../../domain/s3-errors.js';
 import type { HttpExchange, Surface } from '../../gateway/exchange.js';
@@ -126,64 +125,63 @@ export class S3Surface implements Surface {
     }
   }
 
+  /** The operation for method, bucket, key and sub-resource (S3 API Reference, per operation). */
   #operation(c: S3Call): S3Operation {
-    const ops = this.#ops;
-    const q = c.query;
     const m = c.x.method;
-    const unsupported = UNSUPPORTED_SUBRESOURCES.find((s) => q.has(s));
     if (c.bucket === undefined) {
-      if (m === 'GET') return ops.listBuckets;
+      if (m === 'GET') return this.#ops.listBuckets;
       throw methodNotAllowed(m, 'SERVICE');
     }
-    if (c.key === undefined) {
-      if (q.has('notification')) {
-        if (m === 'GET') return ops.getBucketNotificationConfiguration;
-        if (m === 'PUT') return ops.putBucketNotificationConfiguration;
-        throw methodNotAllowed(m, 'BUCKET');
-      }
-      if (unsupported) throw notImplemented(unsupported);
-      switch (m) {
-        case 'PUT':
-          return ops.createBucket;
-        case 'HEAD':
-          return ops.headBucket;
-        case 'DELETE':
-          return ops.deleteBucket;
-        case 'POST':
-          if (q.has('delete')) return ops.deleteObjects;
-          throw methodNotAllowed(m, 'BUCKET');
-        case 'GET':
-          if (q.has('location')) return ops.getBucketLocation;
-          if (q.has('versioning')) return ops.getBucketVersioning;
-          if (q.has('uploads')) return ops.listMultipartUploads;
-          return q.get('list-type') === '2' ? ops.listObjectsV2 : ops.listObjects;
-        default:
-          throw methodNotAllowed(m, 'BUCKET');
-      }
+    return c.key === undefined ? this.#bucketOperation(c, m) : this.#objectOperation(c, m);
+  }
+
+  #bucketOperation(c: S3Call, m: string): S3Operation {
+    const ops = this.#ops;
+    const q = c.query;
+    if (q.has('notification')) {
+      if (m === 'GET') return ops.getBucketNotificationConfiguration;
+      if (m === 'PUT') return ops.putBucketNotificationConfiguration;
+      throw methodNotAllowed(m, 'BUCKET');
     }
+    const unsupported = UNSUPPORTED_SUBRESOURCES.find((s) => q.has(s));
+    if (unsupported) throw notImplemented(unsupported);
+    if (m === 'GET') {
+      if (q.has('location')) return ops.getBucketLocation;
+      if (q.has('versioning')) return ops.getBucketVersioning;
+      if (q.has('uploads')) return ops.listMultipartUploads;
+      return q.get('list-type') === '2' ? ops.listObjectsV2 : ops.listObjects;
+    }
+    if (m === 'POST' && q.has('delete')) return ops.deleteObjects;
+    const plain: Record<string, S3Operation> = {
+      PUT: ops.createBucket,
+      HEAD: ops.headBucket,
+      DELETE: ops.deleteBucket,
+    };
+    const op = plain[m];
+    if (!op) throw methodNotAllowed(m, 'BUCKET');
+    return op;
+  }
+
+  #objectOperation(c: S3Call, m: string): S3Operation {
+    const ops = this.#ops;
+    const q = c.query;
     // Objects carry no tags; `aws s3 cp` asks for them before a multipart copy.
     if (m === 'GET' && q.has('tagging')) return ops.getObjectTagging;
+    const unsupported = UNSUPPORTED_SUBRESOURCES.find((s) => q.has(s));
     if (unsupported) throw notImplemented(unsupported);
-    const uploadId = q.has('uploadId');
-    switch (m) {
-      case 'PUT':
-        if (uploadId || q.has('partNumber')) {
-          return c.x.req.headers['x-amz-copy-source'] ? ops.uploadPartCopy : ops.uploadPart;
-        }
-        return c.x.req.headers['x-amz-copy-source'] ? ops.copyObject : ops.putObject;
-      case 'GET':
-        return uploadId ? ops.listParts : ops.getObject;
-      case 'HEAD':
-        return ops.headObject;
-      case 'DELETE':
-        return uploadId ? ops.abortMultipartUpload : ops.deleteObject;
-      case 'POST':
-        if (q.has('uploads')) return ops.createMultipartUpload;
-        if (uploadId) return ops.completeMultipartUpload;
-        throw methodNotAllowed(m, 'OBJECT');
-      default:
-        throw methodNotAllowed(m, 'OBJECT');
-    }
+    const upload = q.has('uploadId');
+    const copy = c.x.req.headers['x-amz-copy-source'] !== undefined;
+    const part = upload || q.has('partNumber');
+    const byMethod: Record<string, S3Operation | undefined> = {
+      PUT: part ? (copy ? ops.uploadPartCopy : ops.uploadPart) : copy ? ops.copyObject : ops.putObject,
+      GET: upload ? ops.listParts : ops.getObject,
+      HEAD: ops.headObject,
+      DELETE: upload ? ops.abortMultipartUpload : ops.deleteObject,
+      POST: q.has('uploads') ? ops.createMultipartUpload : upload ? ops.completeMultipartUpload : undefined,
+    };
+    const op = byMethod[m];
+    if (!op) throw methodNotAllowed(m, 'OBJECT');
+    return op;
   }
 
   async #reply(x: HttpExchange, ids: S3Ids, r: S3Reply, head: boolean): Promise<void> {
