@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsCli, awsCli } from '../support/aws-cli.js';
+import { createFunction } from '../support/functions.js';
 import { testBytes } from '../support/s3.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -158,6 +159,51 @@ describe('AWS CLI v2: aws s3api', () => {
       ]);
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toContain('NoSuchKey');
+      // Bucket notifications to a function, in the CLI's JSON shape.
+      await createFunction(server.lambda, 'cli-target', { 'index.js': 'exports.handler = async () => 1;' });
+      const arn = 'arn:aws:lambda:us-east-1:000000000000:function:cli-target';
+      await ok([
+        's3api',
+        'put-bucket-notification-configuration',
+        '--bucket',
+        'api-bucket',
+        '--notification-configuration',
+        JSON.stringify({
+          LambdaFunctionConfigurations: [
+            {
+              Id: 'csv',
+              LambdaFunctionArn: arn,
+              Events: ['s3:ObjectCreated:*'],
+              Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.csv' }] } },
+            },
+          ],
+        }),
+      ]);
+      const config = JSON.parse(
+        await ok(['s3api', 'get-bucket-notification-configuration', '--bucket', 'api-bucket']),
+      );
+      expect(config.LambdaFunctionConfigurations).toEqual([
+        {
+          Id: 'csv',
+          LambdaFunctionArn: arn,
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'Suffix', Value: '.csv' }] } },
+        },
+      ]);
+      const refused = await aws!([
+        's3api',
+        'put-bucket-notification-configuration',
+        '--bucket',
+        'api-bucket',
+        '--notification-configuration',
+        JSON.stringify({
+          LambdaFunctionConfigurations: [
+            { LambdaFunctionArn: `${arn}-missing`, Events: ['s3:ObjectCreated:*'] },
+          ],
+        }),
+      ]);
+      expect(refused.stderr).toContain('InvalidArgument');
+      expect(refused.stderr).toContain('Unable to validate the following destination configurations');
       const badName = await aws!(['s3api', 'create-bucket', '--bucket', 'Bad_Name']);
       expect(badName.stderr).toMatch(/InvalidBucketName|Invalid bucket name/);
     },
