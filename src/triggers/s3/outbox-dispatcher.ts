@@ -62,7 +62,7 @@ export class OutboxDispatcher {
   async #drain(): Promise<void> {
     const invoker = this.o.invoker();
     if (!invoker) {
-      if (!this.#warned) {
+      if (!this.#warned && (await this.o.store.pendingEvents(1)).length > 0) {
         this.#warned = true;
         this.o.log.warn('S3 notifications wait in the outbox: no asynchronous invoke path is installed');
       }
