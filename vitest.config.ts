@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: real servers, sandboxes and the AWS CLI (a Python program) on 2 shared cores.
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
     // Tests start real servers and sandbox processes; two cores are all CI has.
     pool: 'forks',
     maxWorkers: 2,

@@ -7,6 +7,7 @@ import { invokeBench } from './invoke.bench.js';
 import { packagingBench } from './packaging.bench.js';
 import { postgresBench } from './postgres.bench.js';
 import { queuesBench } from './queues.bench.js';
+import { s3Bench } from './s3.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   queues: queuesBench,
   postgres: postgresBench,
   http: httpBench,
+  s3: s3Bench,
 };
 
 const selected = process.argv.slice(2);

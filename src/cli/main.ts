@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { NIMBUS_VERSION } from '../main/paths.js';
+import { addBucketCommands } from './commands/bucket.js';
 import { addFunctionCommands } from './commands/function.js';
 import { addInvokeCommand } from './commands/invoke.js';
 import { addLogsCommand } from './commands/logs.js';
+import { addObjectCommands } from './commands/object.js';
 import { addRouteCommands } from './commands/route.js';
 import { addStatusCommand } from './commands/status.js';
 import { addTriggerCommands } from './commands/trigger.js';
@@ -28,6 +30,8 @@ addVersionCommands(program);
 addAliasCommands(program);
 addTriggerCommands(program);
 addRouteCommands(program);
+addBucketCommands(program);
+addObjectCommands(program);
 
 // `nimbus fn ls | head -1`: a closed pipe ends the output, not the process with a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -17,6 +17,7 @@ import type { CodeLinks } from '../services/code-links.js';
 import type { RestJsonSurface } from '../services/rest-json-surface.js';
 import type { InvocationStore, LogStore } from '../store/ports.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
+import type { AsyncInvoker } from '../triggers/async-invoker.js';
 import type { EventSourceMappingService } from '../triggers/esm/mapping-service.js';
 import type { DataDir } from './data-dir.js';
 import type { HostTools } from './host-tools.js';
@@ -65,6 +66,13 @@ export interface App {
   nimbusApi: RestJsonSurface;
   /** Surfaces tried before the path-routed APIs (e.g. routed by Host header). */
   surfaces: Surface[];
+  /** Catch-alls tried after every other surface (unsigned path-style S3 requests). */
+  fallbackSurfaces: Surface[];
+  /**
+   * The durable asynchronous invoke path, installed by the async-invoke feature; event sources
+   * (S3 notifications) hand their events to it. Read it when delivering, not at wiring time.
+   */
+  asyncInvoker?: AsyncInvoker;
   services: Service[];
   /** The built-in queue service (set by the `queues` feature). */
   queues?: QueueService;

@@ -27,7 +27,7 @@ import { SqliteFunctionStore } from '../store/sqlite/function-store.js';
 import { SqliteInvocationStore } from '../store/sqlite/invocation-store.js';
 import { SqliteLayerStore } from '../store/sqlite/layer-store.js';
 import { SqliteLogStore } from '../store/sqlite/log-store.js';
-import type { App } from './app.js';
+import type { App, Feature } from './app.js';
 import { prepareDataDir } from './data-dir.js';
 import { FEATURES } from './features/index.js';
 import { detectHostTools } from './host-tools.js';
@@ -36,6 +36,8 @@ import { NIMBUS_VERSION, RUNTIMES_DIR } from './paths.js';
 export interface NimbusOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Installed after the built-in features (tests and embedders add ports or surfaces). */
+  extraFeatures?: readonly Feature[];
 }
 
 /** A running Nimbus server. */
@@ -188,13 +190,14 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
       auth,
     }),
     surfaces: [],
+    fallbackSurfaces: [],
     services: [],
     endpoint: () => {
       if (!endpoint) throw new Error('the server is not listening yet');
       return endpoint;
     },
   };
-  for (const feature of FEATURES) await feature(app);
+  for (const feature of [...FEATURES, ...(options.extraFeatures ?? [])]) await feature(app);
   await registry.resumeBuilds();
 
   const health: Surface = {
@@ -202,7 +205,10 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     matches: (x) => x.path === '/healthz',
     handle: async (x) => sendJson(x, 200, { status: 'ok', version: NIMBUS_VERSION }),
   };
-  const gateway = new Gateway([health, ...app.surfaces, app.lambdaApi, app.nimbusApi], log);
+  const gateway = new Gateway(
+    [health, ...app.surfaces, app.lambdaApi, app.nimbusApi, ...app.fallbackSurfaces],
+    log,
+  );
   const url = await gateway.listen(config.host, config.port);
   endpoint = url;
   for (const service of app.services) await service.start();

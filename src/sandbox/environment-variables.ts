@@ -68,7 +68,12 @@ export function sandboxEnvironment(
     env.AWS_LAMBDA_LOG_FORMAT = 'JSON';
     if (id.applicationLogLevel) env.AWS_LAMBDA_LOG_LEVEL = id.applicationLogLevel;
   }
-  if (id.endpointUrl && !('AWS_ENDPOINT_URL' in id.userEnvironment)) env.AWS_ENDPOINT_URL = id.endpointUrl;
+  if (id.endpointUrl && !('AWS_ENDPOINT_URL' in id.userEnvironment)) {
+    env.AWS_ENDPOINT_URL = id.endpointUrl;
+    // The service-specific form SDKs read first; Nimbus's S3 API is on the same port. An IP
+    // endpoint makes the SDKs use path-style addressing, which needs no DNS for bucket hosts.
+    if (!('AWS_ENDPOINT_URL_S3' in id.userEnvironment)) env.AWS_ENDPOINT_URL_S3 = id.endpointUrl;
+  }
   return env;
 }
 

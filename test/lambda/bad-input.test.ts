@@ -331,8 +331,17 @@ describe('Invoke validation', () => {
 
 describe('routing', () => {
   it('unknown routes get an AWS-shaped 404', async () => {
-    for (const path of ['/2015-03-31/nothing-here', '/whatever']) {
-      const r = await call('GET', path);
+    // Unsigned requests outside the Lambda and Nimbus paths are path-style S3 requests (an S3
+    // error document); a request signed for Lambda that no route knows is Lambda's 404.
+    const lambdaSigned = {
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00',
+    };
+    for (const [path, headers] of [
+      ['/2015-03-31/nothing-here', {}],
+      ['/whatever', lambdaSigned],
+    ] as const) {
+      const r = await call('GET', path, undefined, headers);
       expect(r.status).toBe(404);
       expect(r.type).toBe('UnknownOperationException');
     }

@@ -7,7 +7,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
 const SKIP = /(\.d\.ts|\.d\.mts|\.d\.cts|\.map|\.md|\.markdown|LICENSE[^/]*|\.ts)$/i;
 
 /**
- * The files of installed packages and everything they depend on, as zip entries under
+ * The files of installed packages and everything they depend on (including the optional
+ * dependencies installed on this platform), as zip entries under
  * `node_modules/`, so a test can deploy unchanged third-party code as a real function would ship.
  */
 export function nodeModulesFiles(packages: readonly string[]): Record<string, Buffer> {
@@ -20,8 +21,11 @@ export function nodeModulesFiles(packages: readonly string[]): Record<string, Bu
     addTree(dir, files);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
       dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
     };
-    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep, dir);
+    // Optional dependencies that are installed here (e.g. sharp's prebuilt `@img/sharp-linux-x64`)
+    // are what the package loads at run time on this platform.
+    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) visit(dep, dir);
   };
   for (const p of packages) visit(p, ROOT);
   return files;

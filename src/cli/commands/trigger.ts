@@ -10,7 +10,9 @@ import type { FunctionTarget, TriggerRow } from './triggers/trigger-kind.js';
 
 /** `nimbus trigger add|list|delete`: what makes a function run besides a direct invoke. */
 export function addTriggerCommands(program: Command): void {
-  const trigger = program.command('trigger').description('connect functions to queues and databases');
+  const trigger = program
+    .command('trigger')
+    .description('connect functions to queues, databases and buckets');
   addTriggerAdd(trigger);
   addTriggerList(trigger);
   addTriggerDelete(trigger);
@@ -125,11 +127,16 @@ function addTriggerDelete(parent: Command): void {
   const cmd = parent
     .command('delete')
     .alias('rm')
-    .description('remove a trigger (an event source mapping) by its ID')
-    .argument('<id>', 'the ID `nimbus trigger list` shows');
+    .description('remove a trigger by the ID `nimbus trigger list` shows')
+    .argument('<id>', 'an event source mapping UUID, or <bucket>/<id> for a bucket trigger');
   withEndpoint(cmd);
   cmd.action(async (id: string, _opts: unknown, command: Command) => {
-    const m = await clientFor(command).deleteEventSourceMapping(id);
+    const client = clientFor(command);
+    for (const kind of TRIGGER_KINDS) {
+      const removed = await kind.remove?.(client, id);
+      if (removed) return out(`${removed}\n`);
+    }
+    const m = await client.deleteEventSourceMapping(id);
     out(`Deleting trigger ${m.UUID} (${m.State})\n`);
   });
 }

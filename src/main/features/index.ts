@@ -7,6 +7,7 @@ import { metricsEndpoint } from './metrics.js';
 import { nimbusApi } from './nimbus-api.js';
 import { packaging } from './packaging.js';
 import { queues } from './queues.js';
+import { s3 } from './s3.js';
 
 /** Installed in this order. A feature adds its own file and one line here. */
 export const FEATURES: readonly Feature[] = [
@@ -16,6 +17,7 @@ export const FEATURES: readonly Feature[] = [
   queues,
   eventSourceMappings,
   httpTriggers,
+  s3,
   metricsEndpoint,
   cloudwatchLogs,
 ];

@@ -35,6 +35,8 @@ export interface TriggerKind {
   ): Promise<string>;
   /** Triggers of this kind that are not event source mappings (those are listed for all kinds). */
   list?(client: NimbusClient, functionName: string): Promise<TriggerRow[]>;
+  /** Removes a trigger of this kind by the id `list` showed; `undefined` when the id is not of this kind. */
+  remove?(client: NimbusClient, id: string): Promise<string | undefined>;
 }
 
 export interface TriggerRow {

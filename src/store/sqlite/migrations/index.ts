@@ -3,6 +3,7 @@ import { VERSIONS_ALIASES_LAYERS } from './0002-versions-aliases-layers.js';
 import { QUEUES } from './0003-queues.js';
 import { EVENT_SOURCE_MAPPINGS } from './0004-event-source-mappings.js';
 import { HTTP_TRIGGERS } from './0005-http-triggers.js';
+import { OBJECTS } from './0006-objects.js';
 
 export interface Migration {
   /** Unique and stable: `NNNN-topic`. Never edit a migration that has shipped; add a new one. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   QUEUES,
   EVENT_SOURCE_MAPPINGS,
   HTTP_TRIGGERS,
+  OBJECTS,
 ];
