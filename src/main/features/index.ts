@@ -1,8 +1,15 @@
 import type { Feature } from '../app.js';
 import { cloudwatchLogs } from './cloudwatch-logs.js';
+import { webConsole } from './console.js';
 import { lambdaCore } from './lambda-core.js';
 import { metricsEndpoint } from './metrics.js';
 import { nimbusApi } from './nimbus-api.js';
 
 /** Installed in this order. A feature adds its own file and one line here. */
-export const FEATURES: readonly Feature[] = [lambdaCore, nimbusApi, metricsEndpoint, cloudwatchLogs];
+export const FEATURES: readonly Feature[] = [
+  lambdaCore,
+  nimbusApi,
+  metricsEndpoint,
+  cloudwatchLogs,
+  webConsole,
+];
