@@ -28,3 +28,6 @@ export function formatClock(t: number, withDate: boolean): string {
 
 export const formatBytes = (n: number) =>
   n < 1024 ? `${n} B` : n < 1_048_576 ? `${(n / 1024).toFixed(1)} kB` : `${(n / 1_048_576).toFixed(1)} MB`;
+
+/** A UTC day, as usage is bucketed. */
+export const formatDay = (t: number) => new Date(t).toISOString().slice(0, 10);

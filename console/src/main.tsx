@@ -5,6 +5,7 @@ import { type Credentials, storeCredentials, storedCredentials } from './api/cre
 import { isAuthError } from './api/errors';
 import type { ServerStatus } from './api/types';
 import { ErrorBox } from './components/Alert';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { CreateFunction } from './pages/CreateFunction';
 import { FunctionPage } from './pages/FunctionPage';
 import { Login } from './pages/Login';
@@ -108,7 +109,9 @@ function App() {
           ) : null}
         </span>
       </header>
-      <main>{page}</main>
+      <main>
+        <ErrorBoundary resetKey={location.pathname + location.search}>{page}</ErrorBoundary>
+      </main>
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { formatClock } from '../format';
+import { formatClock, formatDay } from '../format';
 
 export interface ChartSeries {
   name: string;
@@ -14,9 +14,10 @@ interface ChartProps {
   kind?: 'line' | 'bar';
   format?: (v: number) => string;
   height?: number;
+  /** Width of the drawing in SVG units: wider charts keep their text small. */
+  width?: number;
 }
 
-const W = 480;
 const PAD = { left: 44, right: 8, top: 10, bottom: 22 };
 
 /** The next "round" number at or above n (1, 2, 5 × 10^k). */
@@ -36,7 +37,9 @@ export function Chart({
   kind = 'line',
   format = String,
   height = 150,
+  width = 480,
 }: ChartProps) {
+  const W = width;
   const H = height;
   const innerW = W - PAD.left - PAD.right;
   const innerH = H - PAD.top - PAD.bottom;
@@ -45,8 +48,9 @@ export function Chart({
   const x = (i: number) => PAD.left + (n <= 1 ? innerW / 2 : (i / (n - 1)) * innerW);
   const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
   const withDate = n > 0 && times[n - 1]! - times[0]! > 86_400_000;
+  const daily = periodMs >= 86_400_000;
   const labelEvery = Math.max(1, Math.ceil(n / 5));
-  const barW = Math.max(1, (innerW / Math.max(1, n)) * 0.7);
+  const barW = Math.min(36, Math.max(1, (innerW / Math.max(1, n)) * 0.7));
   const total = series.map((s) => s.values.reduce<number>((a, v) => a + (v ?? 0), 0));
 
   return (
@@ -74,7 +78,7 @@ export function Chart({
         {times.map((t, i) =>
           i % labelEvery === 0 ? (
             <text key={t} className="axis" x={x(i)} y={H - 6} textAnchor="middle">
-              {formatClock(t, withDate)}
+              {daily ? formatDay(t) : formatClock(t, withDate)}
             </text>
           ) : null,
         )}

@@ -65,6 +65,8 @@ export function Overview({ status }: { status: ServerStatus }) {
           kind="bar"
           times={points.map((p) => p.t)}
           periodMs={3_600_000}
+          width={1100}
+          height={140}
           series={[
             { name: 'invocations', color: '#3867d6', values: points.map((p) => p.invocations) },
             { name: 'errors', color: '#eb3b5a', values: points.map((p) => p.errors) },

@@ -52,6 +52,9 @@ function perFunction(rows: UsageRow[]): Totals[] {
   return [...m.values()].sort((a, b) => b.cost - a.cost || a.functionName.localeCompare(b.functionName));
 }
 
+/** Small amounts stay short on an axis: $2.5e-6. */
+const axisUsd = (v: number) => (v === 0 ? '$0' : v < 0.01 ? `$${v.toExponential(1)}` : formatUsd(v));
+
 /** Requests, GB-seconds and estimated cost per function and in total (`/nimbus/v1/usage`). */
 export function Usage() {
   const [period, setPeriod] = useState('7d');
@@ -127,7 +130,7 @@ export function Usage() {
             kind="bar"
             times={days}
             periodMs={DAY}
-            format={(v) => formatCount(Math.round(v))}
+            format={(v) => formatCount(v)}
             series={[{ name: 'requests', color: '#3867d6', values: dayRequests }]}
           />
           <Chart
@@ -135,7 +138,7 @@ export function Usage() {
             kind="bar"
             times={days}
             periodMs={DAY}
-            format={formatUsd}
+            format={axisUsd}
             series={[{ name: 'cost', color: '#20bf6b', values: dayCost }]}
           />
         </div>
