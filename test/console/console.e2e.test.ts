@@ -64,11 +64,35 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
       new InvokeCommand({ FunctionName: 'hello-console', Payload: Buffer.from('{"name":"sdk"}') }),
     );
     expect(JSON.parse(Buffer.from(out.Payload!).toString())).toEqual({ greeting: 'hi sdk', memory: '256' });
+    await page.getByRole('link', { name: /Open it and run a test/ }).click();
+    await page.waitForURL(/functions\/hello-console\?tab=test$/);
+    await page.getByTestId('function-state').getByText('Active').waitFor();
+  });
+
+  it('creates a function from an uploaded zip', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Create function', exact: true }).click();
+    await page.fill('input[name="functionName"]', 'from-zip');
+    await page.getByLabel('Upload a .zip').check();
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await expect(page.getByTestId('field-error').first().textContent()).resolves.toBe(
+      'Choose a .zip file to upload.',
+    );
+    const zip = await makeZip({ 'app.js': 'exports.run = async () => "zipped";' });
+    await page
+      .locator('input[name="zip"]')
+      .setInputFiles({ name: 'fn.zip', mimeType: 'application/zip', buffer: zip });
+    await page.fill('input[name="handler"]', 'app.run');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByTestId('deployed').getByText('from-zip').waitFor();
+    const { GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
+    const c = await s.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'from-zip' }));
+    expect(c).toMatchObject({ Handler: 'app.run', State: 'Active', Runtime: 'nodejs24.x' });
+    await page.goto(`${s.url}/console/functions/hello-console?tab=test`);
   });
 
   it('saves a test event server-side, invokes it and shows the result, log tail and REPORT', async () => {
     const { page } = b;
-    await page.getByRole('link', { name: /Open it and run a test/ }).click();
     await page.waitForURL(/functions\/hello-console\?tab=test$/);
     await setEditor(page, 'editor-event', '{"name": "console"}');
     await page.fill('input[name="eventName"]', 'greet');
@@ -221,7 +245,7 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     await expect.poll(() => names.count()).toBe(20);
     await shot(page, 'overview');
     await page.getByRole('button', { name: 'Next →' }).click();
-    await expect.poll(() => names.allTextContents()).toEqual(['bulk-20', 'hello-console']);
+    await expect.poll(() => names.allTextContents()).toEqual(['bulk-20', 'from-zip', 'hello-console']);
     await expect(page.getByRole('button', { name: 'Next →' }).isDisabled()).resolves.toBe(true);
   });
 
@@ -287,10 +311,8 @@ describe.skipIf(!CHROMIUM)('console sign-in when authentication is enforced', ()
     await page.fill('input[name="secretAccessKey"]', KEY.secretAccessKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('functions').getByRole('link', { name: 'guarded' }).waitFor();
-    expect(await page.evaluate(() => document.cookie)).toBe('');
-    expect(await page.evaluate(() => sessionStorage.getItem('nimbus.credentials'))).toContain(
-      KEY.accessKeyId,
-    );
+    expect(await page.evaluate('document.cookie')).toBe('');
+    expect(await page.evaluate('sessionStorage.getItem("nimbus.credentials")')).toContain(KEY.accessKeyId);
 
     // Unsigned API calls are still refused.
     const unsigned = await fetch(`${secured.url}/nimbus/v1/status`);
@@ -298,6 +320,6 @@ describe.skipIf(!CHROMIUM)('console sign-in when authentication is enforced', ()
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('nimbus.credentials'))).toBeNull();
+    expect(await page.evaluate('sessionStorage.getItem("nimbus.credentials")')).toBeNull();
   });
 });

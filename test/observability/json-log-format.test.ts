@@ -113,6 +113,19 @@ describe('LoggingConfig.LogFormat JSON', () => {
     );
     expect(reports.events?.length).toBeGreaterThanOrEqual(2);
     for (const e of reports.events ?? []) expect(JSON.parse(e.message!).type).toBe('platform.report');
+    const inits = await logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: '/aws/lambda/structured',
+        filterPattern: '{ $.type = "platform.initStart" }',
+      }),
+    );
+    expect(JSON.parse(inits.events?.[0]?.message ?? '{}')).toMatchObject({
+      record: {
+        initializationType: 'on-demand',
+        phase: 'init',
+        runtimeVersion: expect.stringMatching(/^nodejs20/),
+      },
+    });
   });
 
   it('switches back to text lines when the format changes to Text', async () => {
