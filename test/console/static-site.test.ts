@@ -69,6 +69,12 @@ describe('the console at /console', () => {
     const api = await get('/', { accept: 'application/json' });
     expect(api.status).toBe(404);
     expect(api.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
+    // A signed request is an API call (say, S3 path-style on a bucket named "console").
+    const signed = await get('/console/key', {
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKIA/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00',
+    });
+    expect(signed.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
     const post = await fetch(`${s.url}/console/`, { method: 'POST', body: 'x' });
     expect(post.status).toBe(405);
   });

@@ -5,7 +5,11 @@ import { lambdaCore } from './lambda-core.js';
 import { metricsEndpoint } from './metrics.js';
 import { nimbusApi } from './nimbus-api.js';
 
-/** Installed in this order. A feature adds its own file and one line here. */
+/**
+ * Installed in this order. A feature adds its own file and one line here. `webConsole` stays last:
+ * host-routed surfaces (function URLs, S3 virtual hosts) must see their requests before the
+ * console claims `/console` and a browser's `GET /`.
+ */
 export const FEATURES: readonly Feature[] = [
   lambdaCore,
   nimbusApi,

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { HttpExchange, Surface } from '../../gateway/exchange.js';
+import { SigV4Authenticator } from '../../gateway/sigv4-auth.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -66,13 +67,14 @@ export class StaticSite implements Surface {
   }
 
   matches(x: HttpExchange): boolean {
+    // Signed requests are API calls (an S3 bucket named like the prefix, say), never the app.
+    if (SigV4Authenticator.isSigned(x)) return false;
     if (x.path === this.o.prefix || x.path.startsWith(`${this.o.prefix}/`)) return true;
     // A browser opening the server's root; never an API client (they sign, and ask for JSON/XML).
     return (
       this.o.redirectRoot === true &&
       x.path === '/' &&
       x.method === 'GET' &&
-      !x.req.headers.authorization &&
       (x.req.headers.accept ?? '').includes('text/html')
     );
   }
