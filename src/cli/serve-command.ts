@@ -25,6 +25,17 @@ export function addServeCommand(program: Command): void {
       undefined,
     )
     .option('--secret-access-key <secret>', 'its secret (NIMBUS_SECRET_ACCESS_KEY)', undefined)
+    .option('--price-per-request <usd>', 'estimated cost per request (NIMBUS_PRICE_PER_REQUEST)', undefined)
+    .option(
+      '--price-per-gb-second <usd>',
+      'estimated cost per GB-second, x86_64 (NIMBUS_PRICE_PER_GB_SECOND)',
+      undefined,
+    )
+    .option(
+      '--price-per-gb-second-arm <usd>',
+      'estimated cost per GB-second, arm64 (NIMBUS_PRICE_PER_GB_SECOND_ARM)',
+      undefined,
+    )
     .action(async (opts: Record<string, string | undefined>) => {
       const [{ resolveServerConfig, ConfigError }, { startNimbus }, { ZodError }] = await Promise.all([
         import('../config/server-config.js'),
@@ -42,6 +53,9 @@ export function addServeCommand(program: Command): void {
           logLevel: opts.logLevel as never,
           accessKeyId: opts.accessKeyId,
           secretAccessKey: opts.secretAccessKey,
+          pricePerRequest: opts.pricePerRequest,
+          pricePerGbSecond: opts.pricePerGbSecond,
+          pricePerGbSecondArm: opts.pricePerGbSecondArm,
         });
       } catch (e) {
         if (e instanceof ConfigError) throw new CliError(`invalid server configuration: ${e.message}`);

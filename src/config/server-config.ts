@@ -32,6 +32,13 @@ export const ServerConfigSchema = z.strictObject({
     .regex(/^[A-Z0-9]{16,128}$/, 'an access key id is 16 to 128 upper-case letters and digits')
     .optional(),
   secretAccessKey: z.string().min(16).max(128).optional(),
+  /**
+   * Prices (USD) the usage API and `nimbus usage` estimate costs with; AWS's published us-east-1
+   * list prices when unset (observability/pricing.ts).
+   */
+  pricePerRequest: z.coerce.number().nonnegative().max(1).optional(),
+  pricePerGbSecond: z.coerce.number().nonnegative().max(1).optional(),
+  pricePerGbSecondArm: z.coerce.number().nonnegative().max(1).optional(),
 });
 
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
@@ -48,6 +55,9 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   NIMBUS_LOG_LEVEL: 'logLevel',
   NIMBUS_ACCESS_KEY_ID: 'accessKeyId',
   NIMBUS_SECRET_ACCESS_KEY: 'secretAccessKey',
+  NIMBUS_PRICE_PER_REQUEST: 'pricePerRequest',
+  NIMBUS_PRICE_PER_GB_SECOND: 'pricePerGbSecond',
+  NIMBUS_PRICE_PER_GB_SECOND_ARM: 'pricePerGbSecondArm',
 };
 
 /** Flags win over environment variables, which win over defaults. */

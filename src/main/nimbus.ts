@@ -137,7 +137,10 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
         metrics.invocation(r);
       },
     },
-    onThrottle: (fn, reason) => metrics.throttle(fn, reason),
+    onThrottle: (fn, reason) => {
+      metrics.throttle(fn, reason);
+      recorder.throttle({ functionName: fn, at: clock.now(), reason });
+    },
     clock,
     functionCredentials: credentials,
     endpointUrl: () => endpoint,

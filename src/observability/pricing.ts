@@ -13,6 +13,19 @@ export const AWS_LIST_PRICES: Prices = {
   perGbSecondArm: 0.0000133334,
 };
 
+/** The configured prices, AWS's list prices where not configured. */
+export function pricesFrom(c: {
+  pricePerRequest?: number | undefined;
+  pricePerGbSecond?: number | undefined;
+  pricePerGbSecondArm?: number | undefined;
+}): Prices {
+  return {
+    perRequest: c.pricePerRequest ?? AWS_LIST_PRICES.perRequest,
+    perGbSecondX86: c.pricePerGbSecond ?? AWS_LIST_PRICES.perGbSecondX86,
+    perGbSecondArm: c.pricePerGbSecondArm ?? AWS_LIST_PRICES.perGbSecondArm,
+  };
+}
+
 export interface CostedUsageRow extends UsageRow {
   requestCost: number;
   computeCost: number;

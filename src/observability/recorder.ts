@@ -1,7 +1,13 @@
 import type { Clock, Timer } from '../domain/clock.js';
 import type { MeterSink } from '../invoke/invoke-service.js';
 import type { LogSink, SandboxLogEvent } from '../sandbox/log-sink.js';
-import type { InvocationRecord, InvocationStore, LogEvent, LogStore } from '../store/ports.js';
+import type {
+  InvocationRecord,
+  InvocationStore,
+  LogEvent,
+  LogStore,
+  ThrottleRecord,
+} from '../store/ports.js';
 
 export interface RecorderOptions {
   logs: LogStore;
@@ -23,6 +29,7 @@ export interface RecorderOptions {
 export class Recorder implements LogSink, MeterSink {
   #logs: LogEvent[] = [];
   #meters: InvocationRecord[] = [];
+  #throttles: ThrottleRecord[] = [];
   #dropped = new Map<string, { count: number; logStream: string }>();
   #timer?: Timer;
   #flushing?: Promise<void>;
@@ -46,16 +53,30 @@ export class Recorder implements LogSink, MeterSink {
     this.#schedule();
   }
 
+  /** A throttled invocation: it never ran, but charts and alarms count it. */
+  throttle(r: ThrottleRecord): void {
+    this.#throttles.push(r);
+    this.#schedule();
+  }
+
   /** Writes everything pending now. */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
     this.#timer?.cancel();
     this.#timer = undefined;
-    if (this.#logs.length === 0 && this.#meters.length === 0 && this.#dropped.size === 0) return;
+    if (
+      this.#logs.length === 0 &&
+      this.#meters.length === 0 &&
+      this.#throttles.length === 0 &&
+      this.#dropped.size === 0
+    )
+      return;
     const logs = this.#logs;
     const meters = this.#meters;
+    const throttles = this.#throttles;
     this.#logs = [];
     this.#meters = [];
+    this.#throttles = [];
     for (const [functionName, d] of this.#dropped) {
       logs.push({
         functionName,
@@ -69,6 +90,7 @@ export class Recorder implements LogSink, MeterSink {
       try {
         await this.o.logs.append(logs);
         await this.o.invocations.append(meters);
+        await this.o.invocations.appendThrottles(throttles);
       } catch (e) {
         this.o.onError(e);
       }

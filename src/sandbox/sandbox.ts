@@ -15,14 +15,7 @@ import type { ExitInfo, SandboxExecutor, SandboxProcess } from './executor.js';
 import { InvocationLog } from './invocation-log.js';
 import { LineSplitter } from './line-splitter.js';
 import type { LogSink } from './log-sink.js';
-import {
-  billedMilliseconds,
-  endLine,
-  initStartLine,
-  reportLine,
-  startLine,
-  timeoutLine,
-} from './platform-log.js';
+import { billedMilliseconds, type PlatformLog, type PlatformStatus, platformLog } from './platform-log.js';
 import { RuntimeLaunchError, runtimeCommand } from './runtime-launcher.js';
 import { relayStreamedResponse, type StreamedResponse } from './streamed-response.js';
 
@@ -144,8 +137,11 @@ export class Sandbox implements RuntimeApiDelegate {
   });
   /** Set once the sandbox is used up (timeout, crash, stop): it never returns to `ready`. */
   #retired = false;
+  /** START/END/REPORT, or their JSON records when the function's LogFormat is JSON. */
+  readonly #platform: PlatformLog;
 
   constructor(private readonly o: SandboxOptions) {
+    this.#platform = platformLog(o.identity.logFormat, o.clock.now);
     const d = new Date(o.clock.now());
     const ymd = `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}`;
     this.logStream = `${ymd}/[${o.identity.version}]${this.id}`;
@@ -191,7 +187,9 @@ export class Sandbox implements RuntimeApiDelegate {
         ...(o.optDir ? { hostOptDir: o.optDir } : {}),
       });
       this.#initStartMono = o.clock.monotonic();
-      this.#writeUnattributed(initStartLine(o.identity.runtime, process.version));
+      this.#writeUnattributed(
+        this.#platform.initStart(o.identity.runtime, process.version, o.identity.initializationType),
+      );
       this.#process = o.executor.spawn(
         {
           ...cmd,
@@ -263,7 +261,7 @@ export class Sandbox implements RuntimeApiDelegate {
         input.requestId,
         o.clock.now,
       );
-      log.write(startLine(input.requestId, o.identity.version));
+      log.write(this.#platform.start(input.requestId, o.identity.version));
       const timeoutMs = o.timeoutSeconds * 1000;
       const active: Active = {
         input,
@@ -441,7 +439,8 @@ export class Sandbox implements RuntimeApiDelegate {
     this.#retired = true;
     const seconds = this.o.timeoutSeconds;
     const id = active.input.requestId;
-    active.log.write(timeoutLine(new Date(this.o.clock.now()).toISOString(), id, seconds));
+    const line = this.#platform.timeout(id, seconds);
+    if (line !== undefined) active.log.write(line);
     const payload = errorJson(
       'Sandbox.Timedout',
       `RequestId: ${id} Error: Task timed out after ${seconds.toFixed(2)} seconds`,
@@ -486,16 +485,18 @@ export class Sandbox implements RuntimeApiDelegate {
         r.outcome === 'oom' ? memoryMb : Math.min(memoryMb, Math.ceil(this.#lastPeakBytes / 1_048_576));
       const billedMs = billedMilliseconds(durationMs, active.initMs);
       const id = active.input.requestId;
-      active.log.write(endLine(id));
+      const status = platformStatus(r.outcome);
+      active.log.write(this.#platform.end(id, status, durationMs, r.errorType));
       active.log.write(
-        reportLine({
+        this.#platform.report({
           requestId: id,
           durationMs,
           billedMs,
           memoryMb,
           maxMemoryMb,
           ...(active.initMs === undefined ? {} : { initDurationMs: active.initMs }),
-          ...(r.outcome === 'timeout' ? { status: 'timeout' as const } : {}),
+          ...(status === 'success' ? {} : { status }),
+          ...(r.errorType ? { errorType: r.errorType } : {}),
         }),
       );
       if (this.#active === active) this.#active = undefined;
@@ -542,22 +543,22 @@ export class Sandbox implements RuntimeApiDelegate {
       payload = errorJson(errorType, `RequestId: ${id} Error: ${e.message}`);
       outcome = failure.exit.oomKilled ? 'oom' : 'crash';
     }
-    log.write(
-      `INIT_REPORT Init Duration: ${initMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`,
-    );
-    log.write(startLine(id, o.identity.version));
-    log.write(endLine(id));
+    log.write(this.#platform.initError(initMs, errorType, o.identity.initializationType));
+    log.write(this.#platform.start(id, o.identity.version));
+    log.write(this.#platform.end(id, platformStatus(outcome), 0, errorType));
     const billedMs = billedMilliseconds(0, initMs);
     this.#readPeakMemory();
     const maxMemoryMb = Math.min(o.identity.memoryMb, Math.ceil(this.#lastPeakBytes / 1_048_576));
     log.write(
-      reportLine({
+      this.#platform.report({
         requestId: id,
         durationMs: 0,
         billedMs,
         memoryMb: o.identity.memoryMb,
         maxMemoryMb,
         initDurationMs: initMs,
+        status: platformStatus(outcome) === 'timeout' ? 'timeout' : 'error',
+        errorType,
       }),
     );
     this.stop();
@@ -618,6 +619,10 @@ const PEAK_MEMORY_REFRESH_MS = 50;
 const STREAMED_RESPONSE_MAX_BYTES = 209_715_200;
 const HEADER_ERROR_TYPE = 'lambda-runtime-function-error-type';
 const HEADER_ERROR_BODY = 'lambda-runtime-function-error-body';
+
+function platformStatus(outcome: InvocationOutcomeKind): PlatformStatus {
+  return outcome === 'success' ? 'success' : outcome === 'timeout' ? 'timeout' : 'error';
+}
 
 function errorJson(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }));

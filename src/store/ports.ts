@@ -179,10 +179,64 @@ export interface UsageRow {
   gbSeconds: number;
 }
 
+/** An invocation refused for lack of concurrency: it never ran, so it has no metering record. */
+export interface ThrottleRecord {
+  functionName: string;
+  /** Epoch milliseconds. */
+  at: number;
+  reason: string;
+}
+
+export interface SeriesQuery {
+  /** All functions when absent. */
+  functionName?: string;
+  since: number;
+  until: number;
+  periodMs: number;
+}
+
+/** One period of a function's activity, as CloudWatch's Lambda metrics show it. */
+export interface SeriesPoint {
+  /** Start of the period (epoch ms). */
+  t: number;
+  invocations: number;
+  /** Invocations whose outcome was not `success`. */
+  errors: number;
+  throttles: number;
+  coldStarts: number;
+  /** Handler duration percentiles (ms) of the invocations started in the period; null when none. */
+  durationP50: number | null;
+  durationP99: number | null;
+  durationMax: number | null;
+  /** Most invocations running at once during the period. */
+  concurrency: number;
+}
+
 export interface InvocationStore {
   append(records: readonly InvocationRecord[]): Promise<void>;
-  recent(functionName: string, limit: number): Promise<InvocationRecord[]>;
+  appendThrottles(records: readonly ThrottleRecord[]): Promise<void>;
+  /** Newest first; `before` (epoch ms, exclusive) pages back through older ones. */
+  recent(functionName: string, limit: number, before?: number): Promise<InvocationRecord[]>;
   usage(q: UsageQuery): Promise<UsageRow[]>;
+  /** Activity per period over `[since, until)`. */
+  series(q: SeriesQuery): Promise<SeriesPoint[]>;
+}
+
+/** An event saved for testing a function (the console's test panel). */
+export interface TestEvent {
+  name: string;
+  /** JSON text. */
+  event: string;
+  /** Epoch milliseconds. */
+  updatedAt: number;
+}
+
+/** Saved test events per function; deleting the function deletes them. */
+export interface TestEventStore {
+  list(functionName: string): Promise<TestEvent[]>;
+  /** Inserts or replaces by name; resolves `false` when the function does not exist. */
+  put(functionName: string, event: TestEvent): Promise<boolean>;
+  delete(functionName: string, name: string): Promise<boolean>;
 }
 
 /** The built-in queue service's queues and messages. */

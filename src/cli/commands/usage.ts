@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { AWS_LIST_PRICES } from '../../observability/pricing.js';
 import type { UsageGrouping, UsageQuery, UsageResponse, UsageRow } from '../api-types.js';
 import { clientFor, note, out, printJson, withEndpoint, withJson } from '../command-context.js';
 import { formatAmount, formatCount, formatLocalIso, formatUsd } from '../output/format.js';
@@ -100,12 +101,17 @@ function footer(usage: UsageResponse, range: string): string {
     ? `, arm64 at $${p.perGbSecondArm} per GB-second`
     : '';
   return (
-    `Estimated cost in ${usage.currency} at AWS Lambda list prices for x86_64: ` +
+    `Estimated cost in ${usage.currency} at ${isAwsListPrice(p) ? 'AWS Lambda list prices' : "the server's configured prices"} for x86_64: ` +
     `$${(p.perRequest * 1e6).toFixed(2)} per 1M requests + $${p.perGbSecondX86} per GB-second${arm}. ` +
     'The free tier is not applied.\n' +
     `Covers ${range}.\n`
   );
 }
+
+const isAwsListPrice = (p: UsageResponse['prices']) =>
+  p.perRequest === AWS_LIST_PRICES.perRequest &&
+  p.perGbSecondX86 === AWS_LIST_PRICES.perGbSecondX86 &&
+  p.perGbSecondArm === AWS_LIST_PRICES.perGbSecondArm;
 
 /** The UTC period a row covers (the server buckets by UTC day or hour). */
 function formatPeriod(row: UsageRow, by: UsageGrouping): string {

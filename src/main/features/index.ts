@@ -1,5 +1,6 @@
 import type { Feature } from '../app.js';
 import { cloudwatchLogs } from './cloudwatch-logs.js';
+import { webConsole } from './console.js';
 import { eventSourceMappings } from './event-source-mappings.js';
 import { httpTriggers } from './http-triggers.js';
 import { lambdaCore } from './lambda-core.js';
@@ -9,7 +10,11 @@ import { packaging } from './packaging.js';
 import { queues } from './queues.js';
 import { s3 } from './s3.js';
 
-/** Installed in this order. A feature adds its own file and one line here. */
+/**
+ * Installed in this order. A feature adds its own file and one line here. `webConsole` stays last:
+ * host-routed surfaces (function URLs, S3 virtual hosts) must see their requests before the
+ * console claims `/console` and a browser's `GET /`.
+ */
 export const FEATURES: readonly Feature[] = [
   lambdaCore,
   nimbusApi,
@@ -20,4 +25,5 @@ export const FEATURES: readonly Feature[] = [
   s3,
   metricsEndpoint,
   cloudwatchLogs,
+  webConsole,
 ];

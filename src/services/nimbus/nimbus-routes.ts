@@ -10,6 +10,7 @@ import type { InvocationStore, LogStore } from '../../store/ports.js';
 import type { CodeLinks } from '../code-links.js';
 import type { LambdaRoute } from '../lambda/lambda-call.js';
 import { parseMembers } from '../lambda/validation.js';
+import { runtimeOffers } from './runtime-templates.js';
 
 export interface NimbusRoutesDeps {
   registry: FunctionRegistry;
@@ -24,6 +25,10 @@ export interface NimbusRoutesDeps {
   flush: () => Promise<void>;
   version: string;
   isolation: string;
+  region: string;
+  accountId: string;
+  /** Whether every request must be signed (the console asks for an access key then). */
+  authentication: boolean;
 }
 
 const LogsQuery = z.strictObject({
@@ -42,7 +47,11 @@ const UsageQuery = z.strictObject({
   function: z.string().max(64).optional(),
 });
 
-const RecentQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() });
+const RecentQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Epoch ms (exclusive): the page of invocations that started before it. */
+  before: z.coerce.number().int().nonnegative().optional(),
+});
 
 /**
  * Nimbus's own API under `/nimbus/v1` (what AWS has no wire format for): function logs, metering
@@ -97,7 +106,16 @@ export function addNimbusRoutes(router: RestRouter<LambdaRoute>, d: NimbusRoutes
       const record = await requireFunction(call.params.FunctionName);
       const q = parseMembers(RecentQuery, Object.fromEntries(call.x.query));
       await d.flush();
-      return { status: 200, json: { invocations: await d.invocations.recent(record.name, q.limit ?? 50) } };
+      const limit = q.limit ?? 50;
+      const invocations = await d.invocations.recent(record.name, limit, q.before);
+      const last = invocations[invocations.length - 1];
+      return {
+        status: 200,
+        json: {
+          invocations,
+          ...(invocations.length === limit && last ? { nextBefore: last.startedAt } : {}),
+        },
+      };
     },
   });
 
@@ -135,6 +153,9 @@ export function addNimbusRoutes(router: RestRouter<LambdaRoute>, d: NimbusRoutes
         status: 200,
         json: {
           version: d.version,
+          region: d.region,
+          accountId: d.accountId,
+          authentication: d.authentication ? 'sigv4' : 'off',
           isolation: d.isolation,
           functions: usage.functionCount,
           concurrency: { limit: d.concurrency.accountLimit, inFlight: d.concurrency.inFlight },
@@ -142,6 +163,11 @@ export function addNimbusRoutes(router: RestRouter<LambdaRoute>, d: NimbusRoutes
         },
       };
     },
+  });
+
+  router.add('GET', '/nimbus/v1/runtimes', {
+    operation: 'ListRuntimes',
+    handler: async () => ({ status: 200, json: { runtimes: runtimeOffers() } }),
   });
 
   router.add('GET', '/nimbus/v1/functions/{FunctionName}/status', {

@@ -1,5 +1,14 @@
-import type { InvocationRecord, InvocationStore, UsageQuery, UsageRow } from '../ports.js';
+import type {
+  InvocationRecord,
+  InvocationStore,
+  SeriesPoint,
+  SeriesQuery,
+  ThrottleRecord,
+  UsageQuery,
+  UsageRow,
+} from '../ports.js';
 import type { SqliteDatabase } from './database.js';
+import { computeSeries } from './series.js';
 
 interface Row {
   request_id: string;
@@ -22,7 +31,9 @@ const PERIOD_MS = { day: 86_400_000, hour: 3_600_000 } as const;
 
 export class SqliteInvocationStore implements InvocationStore {
   readonly #insert;
+  readonly #insertThrottle;
   readonly #recent;
+  readonly #recentBefore;
 
   constructor(private readonly db: SqliteDatabase) {
     this.#insert = db.prepare(
@@ -30,9 +41,24 @@ export class SqliteInvocationStore implements InvocationStore {
         billed_ms, memory_mb, max_memory_mb, init_ms, cold, outcome, error_type, architecture)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.#insertThrottle = db.prepare('INSERT INTO throttles (function, at, reason) VALUES (?, ?, ?)');
     this.#recent = db.prepare<[string, number], Row>(
       'SELECT * FROM invocations WHERE function = ? ORDER BY started_at DESC LIMIT ?',
     );
+    this.#recentBefore = db.prepare<[string, number, number], Row>(
+      'SELECT * FROM invocations WHERE function = ? AND started_at < ? ORDER BY started_at DESC LIMIT ?',
+    );
+  }
+
+  async appendThrottles(records: readonly ThrottleRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.db.transaction(() => {
+      for (const r of records) this.#insertThrottle.run(r.functionName, r.at, r.reason);
+    })();
+  }
+
+  async series(q: SeriesQuery): Promise<SeriesPoint[]> {
+    return computeSeries(this.db, q);
   }
 
   async append(records: readonly InvocationRecord[]): Promise<void> {
@@ -59,8 +85,12 @@ export class SqliteInvocationStore implements InvocationStore {
     })();
   }
 
-  async recent(functionName: string, limit: number): Promise<InvocationRecord[]> {
-    return this.#recent.all(functionName, limit).map(toRecord);
+  async recent(functionName: string, limit: number, before?: number): Promise<InvocationRecord[]> {
+    const rows =
+      before === undefined
+        ? this.#recent.all(functionName, limit)
+        : this.#recentBefore.all(functionName, before, limit);
+    return rows.map(toRecord);
   }
 
   async usage(q: UsageQuery): Promise<UsageRow[]> {

@@ -4,6 +4,7 @@ import { QUEUES } from './0003-queues.js';
 import { EVENT_SOURCE_MAPPINGS } from './0004-event-source-mappings.js';
 import { HTTP_TRIGGERS } from './0005-http-triggers.js';
 import { OBJECTS } from './0006-objects.js';
+import { CONSOLE } from './0007-console.js';
 
 export interface Migration {
   /** Unique and stable: `NNNN-topic`. Never edit a migration that has shipped; add a new one. */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   EVENT_SOURCE_MAPPINGS,
   HTTP_TRIGGERS,
   OBJECTS,
+  CONSOLE,
 ];

@@ -1,0 +1,278 @@
+import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
+import { strToU8, zipSync } from 'fflate';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { lambda, nimbus } from '../api/client';
+import { ApiError, asApiError, fieldOf } from '../api/errors';
+import type { RuntimeOffer, ServerStatus } from '../api/types';
+import { ErrorBox, FieldError } from '../components/Alert';
+import { EnvEditor, type EnvRow, toVariables } from '../components/EnvEditor';
+import { Editor } from '../components/LazyEditor';
+import { waitUntilReady } from '../deploy';
+import { useLoad } from '../hooks';
+import { functionPath, Link, navigate } from '../router';
+import { TRIGGERS } from '../triggers';
+
+type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+interface Step {
+  label: string;
+  state: StepState;
+  detail?: string;
+}
+
+const STEPS = ['Package the code', 'Create the function', 'Wait until it is Active', 'Set up the trigger'];
+
+/**
+ * The five steps in one form: name, runtime, code (editor or zip), settings, trigger; then deploy
+ * with progress. Validation is the server's: its AWS error messages are shown next to the field
+ * they name.
+ */
+export function CreateFunction() {
+  const runtimes = useLoad(() => nimbus<{ runtimes: RuntimeOffer[] }>('GET', '/nimbus/v1/runtimes'), []);
+  const account = useLoad(() => nimbus<ServerStatus>('GET', '/nimbus/v1/status'), []);
+  const offers = runtimes.data?.runtimes ?? [];
+
+  const [name, setName] = useState('');
+  const [runtime, setRuntime] = useState('');
+  const [source, setSource] = useState<'editor' | 'zip'>('editor');
+  const [code, setCode] = useState('');
+  const [edited, setEdited] = useState(false);
+  const [zip, setZip] = useState<File>();
+  const [handler, setHandler] = useState('');
+  const [memory, setMemory] = useState('128');
+  const [timeout, setTimeoutValue] = useState('3');
+  const [env, setEnv] = useState<EnvRow[]>([]);
+  const [trigger, setTrigger] = useState('none');
+  const [steps, setSteps] = useState<Step[]>();
+  const [error, setError] = useState<ApiError>();
+  const [created, setCreated] = useState<string>();
+
+  const offer = offers.find((o) => o.runtime === runtime);
+  // The first runtime is the default; a new runtime brings its template unless the code was edited.
+  useEffect(() => {
+    if (!runtime && offers[0]) setRuntime(offers[0].runtime);
+  }, [offers, runtime]);
+  useEffect(() => {
+    if (!offer) return;
+    if (!edited) setCode(offer.template);
+    setHandler(offer.handler);
+  }, [offer, edited]);
+
+  const field = error ? fieldOf(error) : undefined;
+  const fieldError = (f: string) => (field === f ? error?.message : undefined);
+  const setStep = (i: number, state: StepState, detail?: string) =>
+    setSteps((s) => s?.map((x, j) => (j === i ? { ...x, state, ...(detail ? { detail } : {}) } : x)));
+
+  const deploy = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    setCreated(undefined);
+    if (source === 'zip' && !zip) {
+      setError(new ApiError('InvalidParameterValueException', 'Choose a .zip file to upload.', 0));
+      return;
+    }
+    setSteps(STEPS.map((label) => ({ label, state: 'pending' })));
+    let step = 0;
+    try {
+      setStep(0, 'running');
+      let bytes: Uint8Array;
+      if (source === 'zip' && zip) {
+        bytes = new Uint8Array(await zip.arrayBuffer());
+      } else {
+        bytes = zipSync({ [offer?.fileName ?? 'index.mjs']: strToU8(code) });
+      }
+      setStep(0, 'done', `${bytes.length} bytes`);
+      step = 1;
+      setStep(1, 'running');
+      const memorySize = memory.trim() === '' ? undefined : Number(memory);
+      const timeoutSeconds = timeout.trim() === '' ? undefined : Number(timeout);
+      const out = await lambda().send(
+        new CreateFunctionCommand({
+          FunctionName: name.trim(),
+          Runtime: runtime as never,
+          Handler: handler,
+          Role: `arn:aws:iam::${account.data?.accountId ?? '000000000000'}:role/nimbus-console`,
+          Code: { ZipFile: bytes },
+          ...(memorySize === undefined ? {} : { MemorySize: memorySize }),
+          ...(timeoutSeconds === undefined ? {} : { Timeout: timeoutSeconds }),
+          ...(env.length ? { Environment: { Variables: toVariables(env) } } : {}),
+        }),
+      );
+      setStep(1, 'done', out.FunctionArn);
+      step = 2;
+      setStep(2, 'running');
+      await waitUntilReady(out.FunctionName ?? name, (s) => setStep(2, 'running', s));
+      setStep(2, 'done', 'State: Active');
+      step = 3;
+      const kind = TRIGGERS.find((t) => t.id === trigger);
+      if (kind?.create) {
+        setStep(3, 'running');
+        setStep(3, 'done', await kind.create(out.FunctionName ?? name, {}));
+      } else setStep(3, 'skipped', 'No trigger');
+      setCreated(out.FunctionName ?? name);
+    } catch (err) {
+      setStep(step, 'failed');
+      setError(asApiError(err));
+    }
+  };
+
+  return (
+    <div className="page">
+      <h1>Create function</h1>
+      <form onSubmit={deploy} className="create" noValidate>
+        <Section n={1} title="Name">
+          <label>
+            Function name
+            <input
+              name="functionName"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="my-function"
+              autoComplete="off"
+            />
+          </label>
+          <p className="muted">Letters, numbers, hyphens and underscores; up to 64 characters.</p>
+          <FieldError message={fieldError('functionName')} />
+        </Section>
+
+        <Section n={2} title="Runtime">
+          <ErrorBox error={runtimes.error} />
+          <select name="runtime" value={runtime} onChange={(e) => setRuntime(e.target.value)}>
+            {offers.map((o) => (
+              <option key={o.runtime} value={o.runtime}>
+                {o.runtime}
+              </option>
+            ))}
+          </select>
+          <FieldError message={fieldError('runtime')} />
+        </Section>
+
+        <Section n={3} title="Code">
+          <div className="radios">
+            <label>
+              <input type="radio" checked={source === 'editor'} onChange={() => setSource('editor')} /> Write
+              it here
+            </label>
+            <label>
+              <input type="radio" checked={source === 'zip'} onChange={() => setSource('zip')} /> Upload a
+              .zip
+            </label>
+          </div>
+          {source === 'editor' ? (
+            <>
+              <div className="file-tab">{offer?.fileName ?? 'index.mjs'}</div>
+              <Editor
+                label="code"
+                value={code}
+                language={offer?.language ?? 'javascript'}
+                onChange={(v) => {
+                  setCode(v);
+                  setEdited(true);
+                }}
+              />
+            </>
+          ) : (
+            <input
+              type="file"
+              name="zip"
+              accept=".zip,application/zip"
+              onChange={(e) => setZip(e.target.files?.[0])}
+            />
+          )}
+          <label>
+            Handler
+            <input name="handler" value={handler} onChange={(e) => setHandler(e.target.value)} />
+          </label>
+          <FieldError message={fieldError('handler') ?? fieldError('code') ?? fieldError('zipFile')} />
+        </Section>
+
+        <Section n={4} title="Settings">
+          <div className="row">
+            <label>
+              Memory (MB)
+              <input
+                name="memorySize"
+                inputMode="numeric"
+                value={memory}
+                onChange={(e) => setMemory(e.target.value)}
+              />
+              <FieldError message={fieldError('memorySize')} />
+            </label>
+            <label>
+              Timeout (seconds)
+              <input
+                name="timeout"
+                inputMode="numeric"
+                value={timeout}
+                onChange={(e) => setTimeoutValue(e.target.value)}
+              />
+              <FieldError message={fieldError('timeout')} />
+            </label>
+          </div>
+          <div className="label">Environment variables</div>
+          <EnvEditor rows={env} onChange={setEnv} />
+          <FieldError message={fieldError('environment')} />
+        </Section>
+
+        <Section n={5} title="Trigger">
+          <div className="radios column">
+            {TRIGGERS.map((t) => (
+              <label key={t.id}>
+                <input
+                  type="radio"
+                  name="trigger"
+                  checked={trigger === t.id}
+                  onChange={() => setTrigger(t.id)}
+                />{' '}
+                <strong>{t.label}</strong> <span className="muted">{t.description}</span>
+              </label>
+            ))}
+          </div>
+        </Section>
+
+        <div className="deploy">
+          <button
+            type="submit"
+            className="primary"
+            disabled={!offer || steps?.some((s) => s.state === 'running')}
+          >
+            Deploy
+          </button>
+          {steps ? (
+            <ol className="progress" data-testid="deploy-progress">
+              {steps.map((s) => (
+                <li key={s.label} className={`step-${s.state}`}>
+                  <span className="step-state">{s.state}</span> {s.label}
+                  {s.detail ? <span className="muted"> — {s.detail}</span> : null}
+                </li>
+              ))}
+            </ol>
+          ) : null}
+          {error && !field ? <ErrorBox error={error} title="Deployment failed" /> : null}
+          {error && field ? (
+            <p className="field-error">Fix the field marked above and deploy again.</p>
+          ) : null}
+          {created ? (
+            <div className="alert alert-success" data-testid="deployed">
+              <strong>{created}</strong> is deployed.{' '}
+              <Link to={functionPath(created, 'test')}>Open it and run a test →</Link>
+              <button type="button" className="link" onClick={() => navigate(functionPath(created))}>
+                Monitor
+              </button>
+            </div>
+          ) : null}
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function Section(props: { n: number; title: string; children: ReactNode }) {
+  return (
+    <section className="step card">
+      <h2>
+        <span className="step-n">{props.n}</span> {props.title}
+      </h2>
+      {props.children}
+    </section>
+  );
+}
