@@ -19,6 +19,16 @@ export function addServeCommand(program: Command): void {
       undefined,
     )
     .option('--log-level <level>', 'server log level (NIMBUS_LOG_LEVEL)', undefined)
+    .option(
+      '--async-delay-scale <factor>',
+      'multiply async retry delays and event ages, e.g. 0.001 for demos (NIMBUS_ASYNC_DELAY_SCALE)',
+      undefined,
+    )
+    .option(
+      '--async-durability <level>',
+      'accepted async events survive: process (a kill) or power (a power cut) (NIMBUS_ASYNC_DURABILITY)',
+      undefined,
+    )
     .action(async (opts: Record<string, string | undefined>) => {
       const [{ resolveServerConfig }, { startNimbus }, { ZodError }] = await Promise.all([
         import('../config/server-config.js'),
@@ -34,6 +44,8 @@ export function addServeCommand(program: Command): void {
           concurrency: opts.concurrency,
           idleTimeoutSeconds: opts.idleTimeout,
           logLevel: opts.logLevel as never,
+          asyncDelayScale: opts.asyncDelayScale,
+          asyncDurability: opts.asyncDurability as never,
         });
       } catch (e) {
         if (!(e instanceof ZodError)) throw e;

@@ -23,6 +23,17 @@ export const ServerConfigSchema = z.strictObject({
   /** Seconds an idle sandbox stays warm before it is stopped. */
   idleTimeoutSeconds: z.coerce.number().min(1).max(86_400).default(300),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /**
+   * Multiplies every wait of asynchronous invocation (retry delays, backoff, the maximum event
+   * age), so tests and demos do not wait minutes: 0.001 turns Lambda's 1 minute into 60 ms.
+   */
+  asyncDelayScale: z.coerce.number().positive().max(1000).default(1),
+  /**
+   * What an accepted asynchronous event survives before its 202 is sent: `process` (a kill -9 of
+   * the server; WAL with synchronous=NORMAL) or `power` (also a power cut; an fsync per group
+   * commit, about half the accepted events per second on this class of machine).
+   */
+  asyncDurability: z.enum(['process', 'power']).default('process'),
 });
 
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
@@ -37,6 +48,8 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   NIMBUS_CONCURRENCY: 'concurrency',
   NIMBUS_IDLE_TIMEOUT: 'idleTimeoutSeconds',
   NIMBUS_LOG_LEVEL: 'logLevel',
+  NIMBUS_ASYNC_DELAY_SCALE: 'asyncDelayScale',
+  NIMBUS_ASYNC_DURABILITY: 'asyncDurability',
 };
 
 /** Flags win over environment variables, which win over defaults. */

@@ -6,7 +6,7 @@ import type { FunctionRegistry, ResolvedFunction } from '../registry/function-re
 import { type InvocationResult, SandboxUnavailableError } from '../sandbox/sandbox.js';
 import type { SandboxManager, SandboxSpec } from '../sandbox/sandbox-manager.js';
 import type { InvocationRecord } from '../store/ports.js';
-import type { ConcurrencyLimiter } from './concurrency.js';
+import type { ConcurrencyLimiter, Release } from './concurrency.js';
 
 export interface InvokeRequest {
   ref: FunctionRef;
@@ -17,6 +17,12 @@ export interface InvokeRequest {
   /** Reuse a request id (asynchronous retries keep theirs). */
   requestId?: string;
   invocationType: 'RequestResponse' | 'Event';
+  /**
+   * A concurrency slot the caller already holds for this function (the async dispatcher takes it
+   * before claiming an event, so it never claims more than can run); released when the
+   * invocation ends. Without it the invocation takes its own.
+   */
+  slot?: Release;
 }
 
 export interface InvokeResponse {
@@ -67,7 +73,7 @@ export class InvokeService {
   async invoke(req: InvokeRequest): Promise<InvokeResponse> {
     const resolved = await this.check(req.ref);
     const v = resolved.version;
-    const release = this.o.concurrency.acquire(v.name);
+    const release = req.slot ?? this.o.concurrency.acquire(v.name);
     const requestId = req.requestId ?? randomUUID();
     let result: InvocationResult;
     try {
