@@ -132,10 +132,11 @@ export class AsyncDispatcher {
     this.#closing = true;
     this.#timer?.cancel();
     this.#pruneTimer?.cancel();
-    if (this.#running.size > 0) {
+    const graceMs = this.o.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+    if (this.#running.size > 0 && graceMs > 0) {
       let timer: Timer | undefined;
       const grace = new Promise<void>((resolve) => {
-        timer = this.o.clock.setTimeout(resolve, this.o.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
+        timer = this.o.clock.setTimeout(resolve, graceMs);
       });
       await Promise.race([Promise.allSettled([...this.#running]), grace]);
       timer?.cancel();
