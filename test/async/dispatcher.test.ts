@@ -128,7 +128,7 @@ describe('event age', () => {
     expect(h.deliveries[0]?.body).toMatchObject({
       requestContext: { requestId: id, condition: 'EventAgeExceeded', approximateInvokeCount: 0 },
     });
-    expect((h.deliveries[0]?.body as { responseContext: unknown }).responseContext).toEqual({});
+    expect((h.deliveries[0]!.body as { responseContext: unknown }).responseContext).toEqual({});
   });
 });
 
