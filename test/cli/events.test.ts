@@ -20,7 +20,15 @@ beforeAll(async () => {
   probe = await startProbe();
   server = await startTestServer({ asyncDelayScale: 0.001 });
   nimbus = cliFor(server.url);
-  const r = await nimbus('fn', 'deploy', folder.dir, '--name', 'queued-fn', '--env', `PROBE_URL=${probe.url}`);
+  const r = await nimbus(
+    'fn',
+    'deploy',
+    folder.dir,
+    '--name',
+    'queued-fn',
+    '--env',
+    `PROBE_URL=${probe.url}`,
+  );
   expect(r.code, r.stderr).toBe(0);
   const config = await fetch(`${server.url}/2019-09-25/functions/queued-fn/event-invoke-config`, {
     method: 'PUT',
@@ -96,7 +104,10 @@ describe('nimbus events', () => {
     expect(rest.stdout).toBe(`${b}\n`);
     await waitFor(() => ran(b) === 2, 'the other replayed event to run');
     await waitFor(
-      async () => (await nimbus('events', 'queued-fn')).stderr.includes('No queued, in-flight, retrying, failed events'),
+      async () =>
+        (await nimbus('events', 'queued-fn')).stderr.includes(
+          'No queued, in-flight, retrying, failed events',
+        ),
       'nothing left to attend to',
     );
   });
