@@ -2,10 +2,12 @@
  * `npm run bench [name...]`: runs the benchmarks (all by default). Each prints its figures next
  * to a baseline measured in the same run and saves them under bench/results/.
  */
+import { asyncBench } from './async.bench.js';
 import { invokeBench } from './invoke.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
+  async: asyncBench,
 };
 
 const selected = process.argv.slice(2);

@@ -67,6 +67,11 @@ export class AsyncDispatcher {
   readonly #running = new Set<Promise<void>>();
   #pumping = false;
   #pumpAgain = false;
+  /**
+   * The account's concurrency was full at the last look: new events wait for a completion or the
+   * poll instead of each trying (and failing) to take a slot.
+   */
+  #capacityBlocked = false;
   #timer?: Timer;
   #timerAt = Number.POSITIVE_INFINITY;
   #pruneTimer?: Timer;
@@ -114,7 +119,7 @@ export class AsyncDispatcher {
     }
     if (lane.nextDue === undefined || dueAt < lane.nextDue) lane.nextDue = dueAt;
     if (!this.#started) return;
-    if (dueAt <= this.o.clock.now()) this.#pump();
+    if (dueAt <= this.o.clock.now() && !this.#capacityBlocked) this.#pump();
     else this.#arm();
   }
 
@@ -172,8 +177,9 @@ export class AsyncDispatcher {
     const blocked = new Set<Lane>();
     while (!this.#closing) {
       const now = this.o.clock.now();
-      const lane = this.#nextLane(now, blocked);
-      if (!lane) return;
+      const next = this.#nextLane(now, blocked);
+      if (!next) return;
+      const { lane, index } = next;
       let slot: Release | undefined;
       // Reserved concurrency 0: the event goes straight to the failure path, without a slot.
       if (this.o.reserved.reservedFor(lane.name) !== 0) {
@@ -183,7 +189,10 @@ export class AsyncDispatcher {
           if (!isLambdaError(e) || e.code !== 'TooManyRequestsException') throw e;
           // The account is full: wait for a completion (or the poll). A per-function limit
           // blocks only this lane for this round.
-          if (e.details.reason === 'ConcurrentInvocationLimitExceeded') return;
+          if (e.details.reason === 'ConcurrentInvocationLimitExceeded') {
+            this.#capacityBlocked = true;
+            return;
+          }
           blocked.add(lane);
           continue;
         }
@@ -195,19 +204,20 @@ export class AsyncDispatcher {
         this.#forgetIfIdle(lane);
         continue;
       }
+      // The turn passes only when a lane was served: one that found no slot keeps its place.
+      this.#rr = index + 1;
       this.#start(lane, event, slot);
     }
   }
 
   /** The next lane with a due event after the last one served (round-robin). */
-  #nextLane(now: number, blocked: Set<Lane>): Lane | undefined {
+  #nextLane(now: number, blocked: Set<Lane>): { lane: Lane; index: number } | undefined {
     const n = this.#order.length;
     for (let i = 0; i < n; i++) {
       const index = (this.#rr + i) % n;
       const lane = this.#lanes.get(this.#order[index]!);
       if (!lane || lane.nextDue === undefined || lane.nextDue > now || blocked.has(lane)) continue;
-      this.#rr = (index + 1) % n;
-      return lane;
+      return { lane, index };
     }
     return undefined;
   }
@@ -224,6 +234,7 @@ export class AsyncDispatcher {
         lane.running--;
         this.#running.delete(attempt);
         this.#forgetIfIdle(lane);
+        this.#capacityBlocked = false;
         if (!this.#closing) this.#pump();
       });
     this.#running.add(attempt);
@@ -379,6 +390,7 @@ export class AsyncDispatcher {
       () => {
         this.#timer = undefined;
         this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#capacityBlocked = false;
         this.#pump();
       },
       Math.max(0, at - this.o.clock.now()),

@@ -240,13 +240,24 @@ describe('scheduling', () => {
     h.behaviours.set('flood', slow);
     h.behaviours.set('quiet', slow);
     for (let i = 0; i < 50; i++) await h.send('flood', { i });
-    await h.send('quiet', { q: 1 });
-    for (let i = 0; i < 3 && pending.length > 0; i++) {
+    for (let i = 0; i < 3; i++) await h.send('quiet', { q: i });
+    for (let i = 0; i < 8 && pending.length > 0; i++) {
       pending.shift()!();
       await h.settle();
     }
-    // flood #0 was running when quiet's event arrived; quiet runs next, not after 49 more.
-    expect(h.calls.map((c) => c.functionName).slice(0, 3)).toEqual(['flood', 'quiet', 'flood']);
+    // flood #0 was running when quiet's events arrived; from then on the two take turns, and
+    // once quiet has nothing left, flood has every slot.
+    expect(h.calls.map((c) => c.functionName).slice(0, 9)).toEqual([
+      'flood',
+      'quiet',
+      'flood',
+      'quiet',
+      'flood',
+      'quiet',
+      'flood',
+      'flood',
+      'flood',
+    ]);
   });
 
   it('runs events of one function in arrival order', async () => {

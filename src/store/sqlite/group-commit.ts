@@ -22,7 +22,8 @@ const MAX_BATCH = 2_000;
  * Group commit: writes requested during one turn of the event loop run together in one
  * transaction, and each caller's promise settles once that transaction is committed. Under load
  * a turn carries many requests, so one commit (and, with `power`, one fsync) serves them all; at
- * low load a write waits no longer than the current turn. Each write runs in its own savepoint:
+ * low load a write waits no longer than the current turn. (A fixed 1-2 ms collection window was
+ * measured too: no gain beyond noise at 32 connections, and a millisecond more at low load.) Each write runs in its own savepoint:
  * one that throws (e.g. a foreign key to a function deleted meanwhile) fails alone.
  */
 export class GroupCommitter {
