@@ -69,7 +69,7 @@ describe.skipIf(!findable())('AWS CLI v2: asynchronous invocation', () => {
     );
   });
 
-  it('put/get/update/list/delete-function-event-invoke-config', async () => {
+  it('put-, update- and get-function-event-invoke-config', { timeout: 60_000 }, async () => {
     const put = await aws!([
       'lambda',
       'put-function-event-invoke-config',
@@ -101,6 +101,9 @@ describe.skipIf(!findable())('AWS CLI v2: asynchronous invocation', () => {
 
     const got = await aws!(['lambda', 'get-function-event-invoke-config', '--function-name', 'cli-async']);
     expect(json(got)).toMatchObject({ MaximumEventAgeInSeconds: 300 });
+  });
+
+  it('list- and delete-function-event-invoke-config; invalid values', { timeout: 60_000 }, async () => {
     const listed = await aws!([
       'lambda',
       'list-function-event-invoke-configs',
