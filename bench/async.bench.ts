@@ -60,7 +60,8 @@ export async function asyncBench(): Promise<void> {
       const event = { ...load, url: invokeUrl, headers: { 'x-amz-invocation-type': 'Event' } };
       sync ??= await runLoad({ ...load, url: invokeUrl });
 
-      const held = await holdConcurrency(nimbus, WARMUP_MS + DURATION_MS + 1000);
+      // Under load the 32 holders start seconds apart; the margin keeps the first from ending early.
+      const held = await holdConcurrency(nimbus, WARMUP_MS + DURATION_MS + 8000);
       const accept = await runLoad(event);
       await held;
       const drain = await measureDrain(nimbus);

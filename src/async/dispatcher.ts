@@ -197,7 +197,13 @@ export class AsyncDispatcher {
           continue;
         }
       }
-      const event = await this.o.store.claimNext(lane.name, now);
+      let event: AsyncEvent | undefined;
+      try {
+        event = await this.o.store.claimNext(lane.name, now);
+      } catch (e) {
+        slot?.();
+        throw e;
+      }
       if (!event) {
         slot?.();
         lane.nextDue = await this.o.store.nextDue(lane.name);
