@@ -1,5 +1,8 @@
+import type { EffectiveEventInvokeConfig } from '../domain/async-invoke.js';
 import { isLambdaError } from '../domain/errors.js';
-import type { AsyncResponse } from '../store/ports.js';
+import type { AsyncEvent, AsyncResponse, AsyncRetry } from '../store/ports.js';
+import type { FinishInput } from './finisher.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 /** What one attempt at an asynchronous event came to. */
 export type AttemptOutcome =
@@ -42,4 +45,78 @@ export function describeFunctionError(errorType: string | undefined, payload: Bu
     message = payload.toString('utf8').slice(0, 200);
   }
   return `Unhandled: ${[type, message].filter(Boolean).join(': ') || 'the function failed'}`;
+}
+
+/** After an attempt: try again at `retry.dueAt`, or end the event. */
+export type NextStep = { kind: 'retry'; retry: AsyncRetry } | { kind: 'finish'; finish: FinishInput };
+
+/**
+ * Lambda's rules for what follows an attempt: a function error uses an attempt and waits 1, then
+ * 2 minutes, until MaximumRetryAttempts are used; a throttle or platform error backs off without
+ * using one; no wait goes past the event's expiry (the age check then ends it).
+ */
+export function nextStep(
+  event: AsyncEvent,
+  outcome: AttemptOutcome,
+  config: EffectiveEventInvokeConfig,
+  policy: RetryPolicy,
+  now: number,
+  expiresAt: number,
+): NextStep {
+  switch (outcome.kind) {
+    case 'success':
+      return {
+        kind: 'finish',
+        finish: {
+          condition: 'Success',
+          attempts: event.attempts + 1,
+          response: outcome.response,
+          executedVersion: outcome.executedVersion,
+        },
+      };
+    case 'function-error': {
+      const attempts = event.attempts + 1;
+      if (attempts > config.maximumRetryAttempts) {
+        return {
+          kind: 'finish',
+          finish: {
+            condition: 'RetriesExhausted',
+            attempts,
+            response: outcome.response,
+            executedVersion: outcome.executedVersion,
+            lastError: outcome.error,
+          },
+        };
+      }
+      return {
+        kind: 'retry',
+        retry: {
+          attempts,
+          backoffs: event.backoffs,
+          dueAt: Math.min(now + policy.retryDelayMs(attempts), expiresAt),
+          lastError: outcome.error,
+          lastResponse: outcome.response,
+        },
+      };
+    }
+    case 'throttled':
+    case 'platform-error': {
+      const backoffs = event.backoffs + 1;
+      return {
+        kind: 'retry',
+        retry: {
+          attempts: event.attempts,
+          backoffs,
+          dueAt: Math.min(now + policy.backoffDelayMs(backoffs), expiresAt),
+          lastError: outcome.error,
+          lastResponse: outcome.response,
+        },
+      };
+    }
+    case 'gone':
+      return {
+        kind: 'finish',
+        finish: { condition: undefined, attempts: event.attempts, lastError: outcome.error },
+      };
+  }
 }

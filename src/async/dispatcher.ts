@@ -5,7 +5,7 @@ import type { Release } from '../invoke/concurrency.js';
 import type { InvokeRequest, InvokeResponse } from '../invoke/invoke-service.js';
 import type { Logger } from '../observability/logger.js';
 import type { AsyncEvent, AsyncEventStore, AsyncResponse } from '../store/ports.js';
-import { type AttemptOutcome, classifyFailure, describeFunctionError } from './attempt-outcome.js';
+import { type AttemptOutcome, classifyFailure, describeFunctionError, nextStep } from './attempt-outcome.js';
 import { Finisher } from './finisher.js';
 import type { DestinationMessage, ReservedConcurrency } from './ports.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -275,52 +275,10 @@ export class AsyncDispatcher {
     }
     const outcome = await this.#run(event, slot);
     if (this.#abandoned) return;
-    const now = o.clock.now();
-    switch (outcome.kind) {
-      case 'success':
-        return this.#finisher.finish(event, config, {
-          condition: 'Success',
-          attempts: event.attempts + 1,
-          response: outcome.response,
-          executedVersion: outcome.executedVersion,
-        });
-      case 'function-error': {
-        const attempts = event.attempts + 1;
-        if (attempts > config.maximumRetryAttempts) {
-          return this.#finisher.finish(event, config, {
-            condition: 'RetriesExhausted',
-            attempts,
-            response: outcome.response,
-            executedVersion: outcome.executedVersion,
-            lastError: outcome.error,
-          });
-        }
-        return this.#retry(event, {
-          attempts,
-          backoffs: event.backoffs,
-          dueAt: Math.min(now + o.policy.retryDelayMs(attempts), expiresAt),
-          lastError: outcome.error,
-          lastResponse: outcome.response,
-        });
-      }
-      case 'throttled':
-      case 'platform-error': {
-        const backoffs = event.backoffs + 1;
-        return this.#retry(event, {
-          attempts: event.attempts,
-          backoffs,
-          dueAt: Math.min(now + o.policy.backoffDelayMs(backoffs), expiresAt),
-          lastError: outcome.error,
-          lastResponse: outcome.response,
-        });
-      }
-      case 'gone':
-        return this.#finisher.finish(event, config, {
-          condition: undefined,
-          attempts: event.attempts,
-          lastError: outcome.error,
-        });
-    }
+    const step = nextStep(event, outcome, config, o.policy, o.clock.now(), expiresAt);
+    if (step.kind === 'finish') return this.#finisher.finish(event, config, step.finish);
+    await o.store.retry(event.seq, step.retry);
+    this.due(event.functionName, step.retry.dueAt);
   }
 
   async #run(event: AsyncEvent, slot: Release): Promise<AttemptOutcome> {
@@ -359,11 +317,6 @@ export class AsyncDispatcher {
     } finally {
       slot();
     }
-  }
-
-  async #retry(event: AsyncEvent, r: Parameters<AsyncEventStore['retry']>[1]): Promise<void> {
-    await this.o.store.retry(event.seq, r);
-    this.due(event.functionName, r.dueAt);
   }
 
   #forgetIfIdle(lane: Lane): void {
