@@ -18,6 +18,8 @@ interface Drain {
   events: number;
   seconds: number;
   perSecond: number;
+  /** The longest stretch without a single event finishing (a stall, or a starved machine). */
+  longestStallMs: number;
 }
 
 interface DurabilityResult {
@@ -63,7 +65,7 @@ export async function asyncBench(): Promise<void> {
       // Under load the 32 holders start seconds apart; the margin keeps the first from ending early.
       const held = await holdConcurrency(nimbus, WARMUP_MS + DURATION_MS + 8000);
       const accept = await runLoad(event);
-      await held;
+      await held.ended;
       const drain = await measureDrain(nimbus);
 
       const mixedAccept = await runLoad(event);
@@ -118,10 +120,11 @@ export async function asyncBench(): Promise<void> {
 
 /**
  * Fills every concurrency slot with a synchronous invocation that sleeps `holdMs`, so queued
- * events cannot run; resolves once all are running, with a promise of their end.
+ * events cannot run; resolves once all are running, with a promise of their end (wrapped: an
+ * async function returning a promise would wait for it).
  */
-async function holdConcurrency(nimbus: RunningProcess, holdMs: number): Promise<Promise<void>> {
-  const done = Promise.all(
+async function holdConcurrency(nimbus: RunningProcess, holdMs: number): Promise<{ ended: Promise<void> }> {
+  const ended = Promise.all(
     Array.from({ length: CONCURRENCY }, () =>
       fetch(`${nimbus.url}/2015-03-31/functions/hold/invocations`, {
         method: 'POST',
@@ -134,7 +137,7 @@ async function holdConcurrency(nimbus: RunningProcess, holdMs: number): Promise<
     const status = (await (await fetch(`${nimbus.url}/nimbus/v1/status`)).json()) as {
       concurrency: { inFlight: number };
     };
-    if (status.concurrency.inFlight >= CONCURRENCY) return done;
+    if (status.concurrency.inFlight >= CONCURRENCY) return { ended };
     if (Date.now() > deadline) throw new Error('could not fill the concurrency with held invocations');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -157,15 +160,22 @@ async function measureDrain(nimbus: RunningProcess): Promise<Drain> {
   const start = await counts();
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   let now = start;
+  let progressAt = performance.now();
+  let longestStallMs = 0;
   while (now.waiting > 0) {
     if (Date.now() > deadline) throw new Error(`the backlog did not drain in ${DRAIN_TIMEOUT_MS} ms`);
     await new Promise((r) => setTimeout(r, 50));
+    const before = now.succeeded;
     now = await counts();
+    if (now.succeeded > before) {
+      longestStallMs = Math.max(longestStallMs, performance.now() - progressAt);
+      progressAt = performance.now();
+    }
   }
   if (now.failed > 0) throw new Error(`${now.failed} events failed`);
   const seconds = (performance.now() - t0) / 1000;
   const events = now.succeeded - start.succeeded;
-  return { events, seconds, perSecond: events / seconds };
+  return { events, seconds, perSecond: events / seconds, longestStallMs };
 }
 
 async function createFn(url: string, name: string, zip: Buffer, timeout = 3): Promise<void> {

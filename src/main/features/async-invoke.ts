@@ -19,7 +19,14 @@ import type { Feature } from '../app.js';
  */
 export const asyncInvoke: Feature = (app) => {
   const { registry, scope, clock } = app;
-  const store = new SqliteAsyncEventStore(app.db, new GroupCommitter(app.db, app.config.asyncDurability));
+  // Accepting an event commits at the configured durability; outcomes only need to survive a
+  // kill (a lost one makes the event run again), so `power` costs an fsync per accept batch only.
+  const updates = new GroupCommitter(app.db, 'process');
+  const accepts =
+    app.config.asyncDurability === 'process'
+      ? updates
+      : new GroupCommitter(app.db, app.config.asyncDurability);
+  const store = new SqliteAsyncEventStore(app.db, accepts, updates);
   const destinations = new DestinationRouter();
   const configs = new EventInvokeConfigs({
     store: new SqliteEventInvokeConfigStore(app.db),

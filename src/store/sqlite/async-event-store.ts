@@ -39,9 +39,10 @@ const SUMMARY_COLUMNS = `seq, request_id, function, qualifier, trace_id, state, 
   due_at, updated_at, last_error, last_status, last_function_error, condition, length(payload) AS payload_bytes`;
 
 /**
- * The asynchronous event queue in SQLite. Every write that must be durable before its caller
- * moves on (accepting an event, recording an attempt's outcome) goes through the group committer;
- * claims are plain statements: a claim lost in a crash only means the event runs again.
+ * The asynchronous event queue in SQLite. Every write goes through a group committer: accepting
+ * an event through `accepts` (at the configured durability: the 202 depends on it), everything
+ * after through `updates` (process durability: an outcome lost to a power cut only makes the
+ * event run again, which at-least-once allows). Claims are plain statements for the same reason.
  */
 export class SqliteAsyncEventStore implements AsyncEventStore {
   readonly #insert;
@@ -59,7 +60,8 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
 
   constructor(
     private readonly db: SqliteDatabase,
-    private readonly commits: GroupCommitter,
+    private readonly accepts: GroupCommitter,
+    private readonly updates: GroupCommitter = accepts,
   ) {
     this.#insert = db.prepare(
       `INSERT INTO async_events (request_id, function, qualifier, payload, trace_id, state, enqueued_at, due_at, updated_at)
@@ -114,7 +116,7 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
   }
 
   enqueue(e: NewAsyncEvent): Promise<void> {
-    return this.commits.run(() => {
+    return this.accepts.run(() => {
       this.#insert.run(
         e.requestId,
         e.functionName,
@@ -142,11 +144,11 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
   }
 
   requeueInFlight(now: number): Promise<number> {
-    return this.commits.run(() => this.#requeue.run(now, now).changes);
+    return this.updates.run(() => this.#requeue.run(now, now).changes);
   }
 
   retry(seq: number, r: AsyncRetry): Promise<void> {
-    return this.commits.run(() => {
+    return this.updates.run(() => {
       const last = r.lastResponse;
       this.#retry.run(
         r.attempts,
@@ -163,7 +165,7 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
   }
 
   finish(seq: number, f: AsyncFinish): Promise<void> {
-    return this.commits.run(() => {
+    return this.updates.run(() => {
       const last = f.lastResponse;
       const hasResponse = last ? 1 : 0;
       this.#finish.run(
@@ -209,7 +211,7 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
   }
 
   replay(functionName: string, requestIds: readonly string[] | undefined, now: number): Promise<string[]> {
-    return this.commits.run(() => {
+    return this.updates.run(() => {
       if (requestIds === undefined) {
         return this.#replayAll.all({ now, fn: functionName }).map((r) => r.request_id);
       }
@@ -223,11 +225,11 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
   }
 
   pruneSucceeded(before: number): Promise<number> {
-    return this.commits.run(() => this.#prune.run(before).changes);
+    return this.updates.run(() => this.#prune.run(before).changes);
   }
 
-  flush(): Promise<void> {
-    return this.commits.flush();
+  async flush(): Promise<void> {
+    await Promise.all([this.accepts.flush(), this.updates.flush()]);
   }
 }
 
