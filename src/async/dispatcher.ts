@@ -232,8 +232,9 @@ export class AsyncDispatcher {
     lane.running++;
     const attempt = this.#attempt(event, slot)
       .catch((err: unknown) => {
-        // A write failed (disk full, I/O error): the event stays in flight and runs again at the
-        // next start; nothing is lost.
+        // A write failed (disk full, I/O error, or the store closing after shutdown gave up on
+        // this attempt): the event stays in flight and runs again at the next start.
+        if (this.#abandoned) return;
         this.o.log.error({ err, requestId: event.requestId }, 'recording an asynchronous attempt failed');
       })
       .finally(() => {

@@ -224,6 +224,33 @@ describe('Invoke with InvocationType Event', () => {
   });
 });
 
+describe('dead-letter queue', () => {
+  it('keeps the event as failed, with the reason, when the DeadLetterConfig target cannot take it', async () => {
+    const dlq = 'arn:aws:sqs:us-east-1:000000000000:no-queue-service-yet';
+    await createFunction(
+      s.lambda,
+      'with-dlq',
+      { 'index.js': REPORTER },
+      {
+        Environment: { Variables: { PROBE_URL: probe.url } },
+        DeadLetterConfig: { TargetArn: dlq },
+      },
+    );
+    await s.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'with-dlq', MaximumRetryAttempts: 0 }),
+    );
+    const id = await sendEvent('with-dlq', { fail: true });
+    await expect
+      .poll(async () => (await events('with-dlq')).events.find((e) => e.requestId === id)?.state, {
+        timeout: 10_000,
+      })
+      .toBe('failed');
+    const event = (await events('with-dlq')).events.find((e) => e.requestId === id)!;
+    expect(event.condition).toBe('RetriesExhausted');
+    expect(event.lastError).toContain(`DeadLetterConfig ${dlq}`);
+  });
+});
+
 describe('inspecting and replaying events', () => {
   it('lists failed events and replays them by id and all at once', async () => {
     await createFunction(
