@@ -2,6 +2,7 @@
  * `npm run bench [name...]`: runs the benchmarks (all by default). Each prints its figures next
  * to a baseline measured in the same run and saves them under bench/results/.
  */
+import { asyncBench } from './async.bench.js';
 import { httpBench } from './http.bench.js';
 import { invokeBench } from './invoke.bench.js';
 import { packagingBench } from './packaging.bench.js';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   postgres: postgresBench,
   http: httpBench,
   s3: s3Bench,
+  async: asyncBench,
 };
 
 const selected = process.argv.slice(2);

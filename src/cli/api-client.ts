@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import {
   AliasConfiguration,
   type AliasRequest,
+  type AsyncEventsQuery,
+  AsyncEventsResponse,
   BuildStatus,
   type CreateFunctionRequest,
   FunctionConfiguration,
@@ -14,6 +16,7 @@ import {
   ListVersionsResponse,
   type LogsQuery,
   LogsResponse,
+  ReplayResponse,
   ServerStatus,
   type UpdateFunctionCodeRequest,
   type UpdateFunctionConfigurationRequest,
@@ -208,10 +211,48 @@ export class NimbusClient {
     return all;
   }
 
+  /**
+   * An asynchronous (`Event`) invoke: resolves with the request id once the server has queued the
+   * event (HTTP 202).
+   */
+  async invokeAsync(name: string, payload: Uint8Array | undefined, options: { qualifier?: string } = {}) {
+    const res = await this.#send('POST', `${LAMBDA}/functions/${label(name)}/invocations`, {
+      query: { Qualifier: options.qualifier },
+      headers: { 'x-amz-invocation-type': 'Event' },
+      ...(payload === undefined ? {} : { body: payload }),
+    });
+    await res.arrayBuffer();
+    const requestId = res.headers.get('x-amzn-requestid');
+    if (res.status !== 202 || !requestId) {
+      throw this.#unexpected(
+        'POST',
+        `${LAMBDA}/functions/${name}/invocations`,
+        `HTTP ${res.status} without a request id`,
+      );
+    }
+    return { statusCode: res.status, requestId };
+  }
+
   // --- Nimbus API -------------------------------------------------------------------------------
 
   async buildStatus(name: string, afterId?: number): Promise<BuildStatus> {
     return this.#json(BuildStatus, 'GET', `${NIMBUS}/functions/${label(name)}/build`, { query: { afterId } });
+  }
+
+  async listEvents(name: string, query: AsyncEventsQuery): Promise<AsyncEventsResponse> {
+    return this.#json(AsyncEventsResponse, 'GET', `${NIMBUS}/functions/${label(name)}/events`, {
+      query: { ...query },
+    });
+  }
+
+  /** Puts failed events back in the queue: these ids, or every failed one. */
+  async replayEvents(
+    name: string,
+    which: { requestIds: string[] } | { allFailed: true },
+  ): Promise<ReplayResponse> {
+    return this.#json(ReplayResponse, 'POST', `${NIMBUS}/functions/${label(name)}/events/replay`, {
+      json: which,
+    });
   }
 
   async functionLogs(name: string, query: LogsQuery, signal?: AbortSignal): Promise<LogsResponse> {

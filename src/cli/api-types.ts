@@ -208,3 +208,37 @@ export const BuildStatus = z.looseObject({
   nextAfterId: z.number(),
 });
 export type BuildStatus = z.infer<typeof BuildStatus>;
+
+/** One asynchronous event as `/nimbus/v1/functions/{name}/events` lists it (times in epoch ms). */
+export const AsyncEvent = z.looseObject({
+  requestId: z.string(),
+  state: z.string(),
+  attempts: z.number(),
+  backoffs: z.number(),
+  enqueuedAt: z.number(),
+  nextAttemptAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  condition: z.string().optional(),
+  lastError: z.string().optional(),
+});
+export type AsyncEvent = z.infer<typeof AsyncEvent>;
+
+export const AsyncEventsResponse = z.looseObject({
+  events: z.array(AsyncEvent),
+  counts: z.record(z.string(), z.number()),
+  nextAfter: z.number().optional(),
+});
+export type AsyncEventsResponse = z.infer<typeof AsyncEventsResponse>;
+
+export interface AsyncEventsQuery {
+  /** Comma-separated states. */
+  state?: string;
+  after?: number;
+  limit?: number;
+}
+
+export const ReplayResponse = z.looseObject({
+  replayed: z.array(z.string()),
+  notReplayed: z.array(z.string()),
+});
+export type ReplayResponse = z.infer<typeof ReplayResponse>;

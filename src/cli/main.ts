@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { NIMBUS_VERSION } from '../main/paths.js';
 import { addBucketCommands } from './commands/bucket.js';
+import { addEventsCommands } from './commands/events.js';
 import { addFunctionCommands } from './commands/function.js';
 import { addInvokeCommand } from './commands/invoke.js';
 import { addLogsCommand } from './commands/logs.js';
@@ -24,6 +25,7 @@ addServeCommand(program);
 addFunctionCommands(program);
 addInvokeCommand(program);
 addLogsCommand(program);
+addEventsCommands(program);
 addUsageCommand(program);
 addStatusCommand(program);
 addVersionCommands(program);

@@ -36,6 +36,16 @@ export function addServeCommand(program: Command): void {
       'estimated cost per GB-second, arm64 (NIMBUS_PRICE_PER_GB_SECOND_ARM)',
       undefined,
     )
+    .option(
+      '--async-delay-scale <factor>',
+      'multiply async retry delays and event ages, e.g. 0.001 for demos (NIMBUS_ASYNC_DELAY_SCALE)',
+      undefined,
+    )
+    .option(
+      '--async-durability <level>',
+      'accepted async events survive: process (a kill) or power (a power cut) (NIMBUS_ASYNC_DURABILITY)',
+      undefined,
+    )
     .action(async (opts: Record<string, string | undefined>) => {
       const [{ resolveServerConfig, ConfigError }, { startNimbus }, { ZodError }] = await Promise.all([
         import('../config/server-config.js'),
@@ -56,6 +66,8 @@ export function addServeCommand(program: Command): void {
           pricePerRequest: opts.pricePerRequest,
           pricePerGbSecond: opts.pricePerGbSecond,
           pricePerGbSecondArm: opts.pricePerGbSecondArm,
+          asyncDelayScale: opts.asyncDelayScale,
+          asyncDurability: opts.asyncDurability as never,
         });
       } catch (e) {
         if (e instanceof ConfigError) throw new CliError(`invalid server configuration: ${e.message}`);

@@ -7,7 +7,7 @@ import { type InvocationResult, SandboxUnavailableError } from '../sandbox/sandb
 import type { SandboxManager, SandboxSpec } from '../sandbox/sandbox-manager.js';
 import type { StreamedResponse } from '../sandbox/streamed-response.js';
 import type { InvocationRecord } from '../store/ports.js';
-import type { ConcurrencyLimiter } from './concurrency.js';
+import type { ConcurrencyLimiter, Release } from './concurrency.js';
 
 export interface InvokeRequest {
   ref: FunctionRef;
@@ -20,6 +20,12 @@ export interface InvokeRequest {
   invocationType: 'RequestResponse' | 'Event';
   /** Receive a streaming handler's response as it flows (see `InvocationInput.onStream`). */
   onStream?: (stream: StreamedResponse) => void;
+  /**
+   * A concurrency slot the caller already holds for this function (the async dispatcher takes it
+   * before claiming an event, so it never claims more than can run); released when the
+   * invocation ends. Without it the invocation takes its own.
+   */
+  slot?: Release;
 }
 
 export interface InvokeResponse {
@@ -73,13 +79,17 @@ export class InvokeService {
     const resolved = await this.check(req.ref);
     const v = resolved.version;
     let release: () => void;
-    try {
-      release = this.o.concurrency.acquire(v.name);
-    } catch (e) {
-      if (e instanceof LambdaError && e.code === 'TooManyRequestsException') {
-        this.o.onThrottle?.(v.name, e.details.reason ?? 'ConcurrentInvocationLimitExceeded');
+    if (req.slot) {
+      release = req.slot;
+    } else {
+      try {
+        release = this.o.concurrency.acquire(v.name);
+      } catch (e) {
+        if (e instanceof LambdaError && e.code === 'TooManyRequestsException') {
+          this.o.onThrottle?.(v.name, e.details.reason ?? 'ConcurrentInvocationLimitExceeded');
+        }
+        throw e;
       }
-      throw e;
     }
     const requestId = req.requestId ?? randomUUID();
     let result: InvocationResult;

@@ -1,4 +1,6 @@
 import type { CodeStore } from '../artifacts/code-store.js';
+import type { DestinationRouter } from '../async/destinations.js';
+import type { EventInvoker, ReservedConcurrency } from '../async/ports.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { AccountScope } from '../domain/arn.js';
 import type { Clock } from '../domain/clock.js';
@@ -80,6 +82,18 @@ export interface App {
   eventSourceMappings?: EventSourceMappingService;
   /** The server's base URL once it listens. */
   endpoint(): string;
+  /**
+   * Invokes functions asynchronously through the durable queue (set by `features/async-invoke`).
+   * S3 notifications, schedules and the like call this.
+   */
+  eventInvoker?: EventInvoker;
+  /** Asynchronous destinations by ARN service: `lambda` built in; the queue service adds `sqs`. */
+  destinations?: DestinationRouter;
+  /**
+   * Reserved concurrency as asynchronous dispatch sees it (0 = fully throttled: events fail
+   * without running). Set by the reserved-concurrency feature; absent means no function has any.
+   */
+  reservedConcurrency?: ReservedConcurrency;
 }
 
 /** A feature wires itself into the app: routes, surfaces, services. */

@@ -1,3 +1,4 @@
+import type { AsyncCondition, AsyncEventState, EventInvokeConfig } from '../domain/async-invoke.js';
 import type { Alias, FunctionRecord, FunctionVersion } from '../domain/function.js';
 import type {
   FunctionUrlRecord,
@@ -324,4 +325,121 @@ export interface HttpApiStore {
   deleteIntegration(apiId: string, integrationId: string): Promise<boolean>;
   putStage(apiId: string, stage: HttpStageRecord): Promise<void>;
   deleteStage(apiId: string, stageName: string): Promise<boolean>;
+}
+
+/** An event accepted for asynchronous invocation. */
+export interface NewAsyncEvent {
+  /** The request id: answered to the caller, and the function's `awsRequestId` on every attempt. */
+  requestId: string;
+  functionName: string;
+  /** As the caller addressed the function; absent when unqualified. */
+  qualifier?: string;
+  payload: Buffer;
+  traceId?: string;
+  /** Epoch ms; `MaximumEventAgeInSeconds` counts from here. */
+  enqueuedAt: number;
+}
+
+/** The last attempt's answer, kept for the invocation record and for inspection. */
+export interface AsyncResponse {
+  /** 200 when the function ran (even if it failed), 429 throttled, 5xx platform errors. */
+  statusCode: number;
+  functionError?: string;
+  payload?: Buffer;
+}
+
+export interface AsyncEventSummary {
+  /** Queue position: insertion order, also the paging cursor. */
+  seq: number;
+  requestId: string;
+  functionName: string;
+  qualifier?: string;
+  traceId?: string;
+  state: AsyncEventState;
+  /** Attempts that ran the function (the record's `approximateInvokeCount`). */
+  attempts: number;
+  /** Throttles and platform errors so far (they back off without using up attempts). */
+  backoffs: number;
+  enqueuedAt: number;
+  /** When a waiting event is due; when a finished one ended. */
+  dueAt: number;
+  updatedAt: number;
+  lastError?: string;
+  condition?: AsyncCondition;
+  payloadBytes: number;
+}
+
+export interface AsyncEvent extends AsyncEventSummary {
+  payload: Buffer;
+  lastResponse?: AsyncResponse;
+}
+
+/** After an attempt that did not end the event: wait, then try again. */
+export interface AsyncRetry {
+  attempts: number;
+  backoffs: number;
+  dueAt: number;
+  lastError: string;
+  lastResponse?: AsyncResponse;
+}
+
+/** The end of an event: `succeeded` drops the payload, `failed` keeps it for replay. */
+export interface AsyncFinish {
+  state: 'succeeded' | 'failed';
+  attempts: number;
+  condition?: AsyncCondition;
+  lastError?: string;
+  lastResponse?: AsyncResponse;
+  at: number;
+}
+
+export interface AsyncEventQuery {
+  states?: readonly AsyncEventState[];
+  /** Only events after this `seq` (paging). */
+  afterSeq?: number;
+  limit: number;
+}
+
+/**
+ * The durable queue of asynchronous events. `enqueue` resolves only once the event is committed:
+ * the 202 of an `Event` invoke is sent after it. Claims are conditional, so a claim can never hand
+ * out an event twice; an event claimed by a server that died is put back by `requeueInFlight`.
+ */
+export interface AsyncEventStore {
+  enqueue(event: NewAsyncEvent): Promise<void>;
+  /** Marks the function's oldest due waiting event in-flight and returns it. */
+  claimNext(functionName: string, now: number): Promise<AsyncEvent | undefined>;
+  /** The earliest due time of the function's waiting events. */
+  nextDue(functionName: string): Promise<number | undefined>;
+  /** Every function with waiting events, with its earliest due time (read at start). */
+  waitingFunctions(): Promise<{ functionName: string; dueAt: number }[]>;
+  /** Events left in-flight by a server that stopped are due again; resolves to how many. */
+  requeueInFlight(now: number): Promise<number>;
+  retry(seq: number, r: AsyncRetry): Promise<void>;
+  finish(seq: number, f: AsyncFinish): Promise<void>;
+  list(functionName: string, q: AsyncEventQuery): Promise<AsyncEventSummary[]>;
+  get(functionName: string, requestId: string): Promise<AsyncEvent | undefined>;
+  countByState(functionName: string): Promise<Partial<Record<AsyncEventState, number>>>;
+  /**
+   * Puts failed events back in the queue as new (attempts and age start over); `requestIds`
+   * undefined means every failed event of the function. Resolves to the ids put back.
+   */
+  replay(functionName: string, requestIds: readonly string[] | undefined, now: number): Promise<string[]>;
+  /** Forgets succeeded events that ended before `before`. */
+  pruneSucceeded(before: number): Promise<number>;
+  /** Resolves when every write accepted so far is committed. */
+  flush(): Promise<void>;
+}
+
+/** EventInvokeConfig, one per function and qualifier. */
+export interface EventInvokeConfigStore {
+  get(functionName: string, qualifier: string): Promise<EventInvokeConfig | undefined>;
+  /** Inserts or replaces; resolves `false` when the function does not exist. */
+  put(config: EventInvokeConfig): Promise<boolean>;
+  delete(functionName: string, qualifier: string): Promise<boolean>;
+  /** Ordered by qualifier, starting after `afterQualifier`. */
+  list(
+    functionName: string,
+    options: { afterQualifier?: string; limit: number },
+  ): Promise<EventInvokeConfig[]>;
 }

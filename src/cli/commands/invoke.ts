@@ -1,17 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { clientFor, note, out, withEndpoint } from '../command-context.js';
+import { clientFor, note, out, progress, withEndpoint } from '../command-context.js';
 import { CliError, EXIT_FUNCTION_ERROR } from '../errors.js';
 
 interface InvokeOptions {
   payload?: string;
   log?: boolean;
   qualifier?: string;
+  async?: boolean;
 }
 
 /**
  * `invoke <name>`: a synchronous invocation. The result payload goes to stdout, the log tail
- * (`--log`) to stderr; exit code 1 when the function returned an error.
+ * (`--log`) to stderr; exit code 1 when the function returned an error. With `--async` the event
+ * is queued (InvocationType Event) and its request id printed once the server has stored it.
  */
 export function addInvokeCommand(parent: Command): void {
   const cmd = parent
@@ -20,11 +22,27 @@ export function addInvokeCommand(parent: Command): void {
     .argument('<name>', 'function name or ARN')
     .option('--payload <json>', 'the event: JSON text, @file to read a file, or @- for stdin (default {})')
     .option('--log', 'print the last 4 KB of the invocation log (START/END/REPORT) on stderr')
-    .option('--qualifier <qualifier>', 'version or alias to invoke (default $LATEST)');
+    .option('--qualifier <qualifier>', 'version or alias to invoke (default $LATEST)')
+    .option('--async', 'queue the event (InvocationType Event), print its request id; it runs with retries');
   withEndpoint(cmd);
   cmd.action(async (name: string, opts: InvokeOptions, command: Command) => {
+    if (opts.async && opts.log) {
+      throw new CliError(
+        `--log shows the log of a synchronous invocation. With --async, read it later with \`nimbus logs ${name} --request-id <id>\`.`,
+      );
+    }
     const payload = await readPayload(opts.payload);
     const client = clientFor(command);
+    if (opts.async) {
+      const queued = await client.invokeAsync(name, payload, {
+        ...(opts.qualifier === undefined ? {} : { qualifier: opts.qualifier }),
+      });
+      out(`${queued.requestId}\n`);
+      progress(
+        `Queued. Follow it with \`nimbus events ${name}\` or \`nimbus logs ${name} --request-id ${queued.requestId}\`.`,
+      );
+      return;
+    }
     const r = await client.invoke(name, payload, {
       logTail: opts.log === true,
       ...(opts.qualifier === undefined ? {} : { qualifier: opts.qualifier }),

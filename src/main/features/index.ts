@@ -1,4 +1,5 @@
 import type { Feature } from '../app.js';
+import { asyncInvoke } from './async-invoke.js';
 import { cloudwatchLogs } from './cloudwatch-logs.js';
 import { webConsole } from './console.js';
 import { eventSourceMappings } from './event-source-mappings.js';
@@ -18,6 +19,7 @@ import { s3 } from './s3.js';
 export const FEATURES: readonly Feature[] = [
   lambdaCore,
   nimbusApi,
+  asyncInvoke,
   packaging,
   queues,
   eventSourceMappings,

@@ -8,7 +8,7 @@ import type { Feature } from '../app.js';
 export const lambdaCore: Feature = (app) => {
   const { registry, scope, codeLinks, invoke, concurrency } = app;
   addFunctionRoutes(app.lambdaApi.router, { registry, codeLinks, scope });
-  addInvokeRoutes(app.lambdaApi.router, { invoke });
+  addInvokeRoutes(app.lambdaApi.router, { invoke, events: () => app.eventInvoker });
   addTagRoutes(app.lambdaApi.router, { registry, scope });
   addAccountRoutes(app.lambdaApi.router, { registry, concurrency });
 };

@@ -1,5 +1,10 @@
-import { invalidContent, invalidParameter, validationError } from '../../domain/errors.js';
-import { CLIENT_CONTEXT_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES } from '../../domain/limits.js';
+import type { EventInvoker } from '../../async/ports.js';
+import { invalidContent, invalidParameter, LambdaError, validationError } from '../../domain/errors.js';
+import {
+  ASYNC_PAYLOAD_MAX_BYTES,
+  CLIENT_CONTEXT_MAX_BYTES,
+  SYNC_PAYLOAD_MAX_BYTES,
+} from '../../domain/limits.js';
 import type { RestRouter } from '../../gateway/rest-router.js';
 import type { InvokeService } from '../../invoke/invoke-service.js';
 import { functionRef, type LambdaCall, type LambdaRoute } from './lambda-call.js';
@@ -9,6 +14,8 @@ type InvocationType = (typeof INVOCATION_TYPES)[number];
 
 export interface InvokeRoutesDeps {
   invoke: InvokeService;
+  /** Asynchronous invocation, when the feature is installed (read per request). */
+  events?: () => EventInvoker | undefined;
 }
 
 /** Invoke (`POST /2015-03-31/functions/{FunctionName}/invocations`). */
@@ -34,9 +41,21 @@ export function addInvokeRoutes(router: RestRouter<LambdaRoute>, d: InvokeRoutes
         return { status: 204 };
       }
       if (type === 'Event') {
-        throw invalidParameter(
-          'Asynchronous invocation (InvocationType Event) is not available in this Nimbus version yet.',
-        );
+        const events = d.events?.();
+        if (!events) {
+          throw invalidParameter(
+            'Asynchronous invocation (InvocationType Event) is not available in this Nimbus version yet.',
+          );
+        }
+        // 202 only once the event is committed: nothing acknowledged is lost (lambda-reference §3).
+        const traceId = header(call, 'x-amzn-trace-id');
+        await events.invokeAsync({
+          ref,
+          payload: asyncPayload(call.body, 'InvokeFunction'),
+          requestId: call.x.requestId,
+          ...(traceId ? { traceId } : {}),
+        });
+        return { status: 202 };
       }
       const payload = jsonPayload(call.body);
       const clientContext = decodeClientContext(header(call, 'x-amz-client-context'));
@@ -88,6 +107,17 @@ export function jsonPayload(body: Buffer): Buffer {
     );
   }
   return body;
+}
+
+/** An asynchronous event: within the async limit (1 MB, lambda-reference §2.4) and JSON. */
+export function asyncPayload(body: Buffer, operation: string, limit = ASYNC_PAYLOAD_MAX_BYTES): Buffer {
+  if (body.length > limit) {
+    throw new LambdaError(
+      'RequestEntityTooLargeException',
+      `Request must be smaller than ${limit} bytes for the ${operation} operation`,
+    );
+  }
+  return jsonPayload(body);
 }
 
 /** `X-Amz-Client-Context` is base64 JSON; the runtime gets the JSON text. */

@@ -5,6 +5,7 @@ import { EVENT_SOURCE_MAPPINGS } from './0004-event-source-mappings.js';
 import { HTTP_TRIGGERS } from './0005-http-triggers.js';
 import { OBJECTS } from './0006-objects.js';
 import { CONSOLE } from './0007-console.js';
+import { ASYNC_INVOKE } from './0008-async-invoke.js';
 
 export interface Migration {
   /** Unique and stable: `NNNN-topic`. Never edit a migration that has shipped; add a new one. */
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   HTTP_TRIGGERS,
   OBJECTS,
   CONSOLE,
+  ASYNC_INVOKE,
 ];

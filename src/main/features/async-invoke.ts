@@ -1,0 +1,67 @@
+import { DestinationRouter, LambdaDestinationSender } from '../../async/destinations.js';
+import { AsyncDispatcher } from '../../async/dispatcher.js';
+import { EventInvokeConfigs } from '../../async/event-invoke-configs.js';
+import { EventQueue } from '../../async/event-queue.js';
+import { NO_RESERVED_CONCURRENCY } from '../../async/ports.js';
+import { RetryPolicy } from '../../async/retry-policy.js';
+import { addEventInvokeConfigRoutes } from '../../services/lambda/event-invoke-config-routes.js';
+import { addInvokeAsyncRoutes } from '../../services/lambda/invoke-async-routes.js';
+import { addEventsRoutes } from '../../services/nimbus/events-routes.js';
+import { SqliteAsyncEventStore } from '../../store/sqlite/async-event-store.js';
+import { SqliteEventInvokeConfigStore } from '../../store/sqlite/event-invoke-config-store.js';
+import { GroupCommitter } from '../../store/sqlite/group-commit.js';
+import type { Feature } from '../app.js';
+
+/**
+ * Asynchronous invocation: the durable event queue (group-committed into the SQLite database),
+ * its dispatcher, EventInvokeConfig, destinations, InvokeAsync, and `/nimbus/v1/.../events`.
+ * Sets `app.eventInvoker` and `app.destinations` for other features.
+ */
+export const asyncInvoke: Feature = (app) => {
+  const { registry, scope, clock } = app;
+  // Accepting an event commits at the configured durability; outcomes only need to survive a
+  // kill (a lost one makes the event run again), so `power` costs an fsync per accept batch only.
+  const updates = new GroupCommitter(app.db, 'process');
+  const accepts =
+    app.config.asyncDurability === 'process'
+      ? updates
+      : new GroupCommitter(app.db, app.config.asyncDurability);
+  const store = new SqliteAsyncEventStore(app.db, accepts, updates);
+  const destinations = new DestinationRouter();
+  const configs = new EventInvokeConfigs({
+    store: new SqliteEventInvokeConfigStore(app.db),
+    registry,
+    destinations,
+    clock,
+  });
+  const dispatcher = new AsyncDispatcher({
+    store,
+    config: (name, qualifier) => configs.effective(name, qualifier),
+    invoke: (req) => app.invoke.invoke(req),
+    acquire: (name) => app.concurrency.acquire(name),
+    // Read per event, so the reserved-concurrency feature can be installed in any order.
+    reserved: {
+      reservedFor: (name) => (app.reservedConcurrency ?? NO_RESERVED_CONCURRENCY).reservedFor(name),
+    },
+    send: (arn, message) => destinations.send(arn, message),
+    deadLetterTarget: async (name) => (await registry.get(name))?.latest.deadLetterTargetArn,
+    functionArn: (name, qualifier) => registry.arn(name, qualifier),
+    policy: new RetryPolicy(app.config.asyncDelayScale),
+    clock,
+    log: app.log,
+  });
+  const queue = new EventQueue({
+    store,
+    check: (ref) => app.invoke.check(ref),
+    clock,
+    onDue: (name, dueAt) => dispatcher.due(name, dueAt),
+  });
+  destinations.register(new LambdaDestinationSender(registry, scope, queue));
+
+  app.eventInvoker = queue;
+  app.destinations = destinations;
+  addEventInvokeConfigRoutes(app.lambdaApi.router, { configs, registry });
+  addInvokeAsyncRoutes(app.lambdaApi.router, { events: queue });
+  addEventsRoutes(app.nimbusApi.router, { registry, queue });
+  app.services.push(dispatcher);
+};
