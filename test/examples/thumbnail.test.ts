@@ -10,8 +10,6 @@ import {
 } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseFunctionRef } from '../../src/domain/arn.js';
-import type { Feature } from '../../src/main/app.js';
 import { bundleHandler } from '../support/bundle.js';
 import { nodeModulesFiles } from '../support/node-modules.js';
 import { s3Client } from '../support/s3.js';
@@ -21,32 +19,13 @@ import { makeZip } from '../support/zip.js';
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'examples', 'thumbnail');
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:thumbnail';
 
-/**
- * WAITS FOR THE ASYNC PATH (issue 3). Bucket notifications are delivered through `app.asyncInvoker`,
- * the durable asynchronous invoke path. Until a feature installs one, this test installs a
- * stand-in that runs each event at once with an `Event` invocation (no queue, no retries); once
- * the async feature is on main, `??=` keeps the real one and the stand-in goes unused (then
- * delete it).
- */
-const asyncPathOrStandIn: Feature = (app) => {
-  app.asyncInvoker ??= {
-    async enqueue(request) {
-      const res = await app.invoke.invoke({
-        ref: parseFunctionRef(app.scope, request.functionArn),
-        payload: request.payload,
-        invocationType: 'Event',
-      });
-      return { requestId: res.requestId };
-    },
-  };
-};
-
 describe('examples/thumbnail', () => {
   let server: TestServer;
   let s3: S3Client;
 
   beforeAll(async () => {
-    server = await startTestServer({}, { extraFeatures: [asyncPathOrStandIn] });
+    // Notifications go through the durable async path; scaled delays keep any retry short.
+    server = await startTestServer({ asyncDelayScale: 0.01 });
     s3 = s3Client(server.url);
   });
   afterAll(async () => {

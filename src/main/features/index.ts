@@ -4,6 +4,7 @@ import { cloudwatchLogs } from './cloudwatch-logs.js';
 import { webConsole } from './console.js';
 import { eventSourceMappings } from './event-source-mappings.js';
 import { httpTriggers } from './http-triggers.js';
+import { integrations } from './integrations.js';
 import { lambdaCore } from './lambda-core.js';
 import { metricsEndpoint } from './metrics.js';
 import { nimbusApi } from './nimbus-api.js';
@@ -27,5 +28,6 @@ export const FEATURES: readonly Feature[] = [
   s3,
   metricsEndpoint,
   cloudwatchLogs,
+  integrations,
   webConsole,
 ];
