@@ -3,7 +3,7 @@ import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidParameter } from '../domain/errors.js';
 import type { CodeRef } from '../domain/function.js';
-import { ZIP_MAX_BYTES } from '../domain/limits.js';
+import { UNZIPPED_MAX_BYTES } from '../domain/limits.js';
 import type { BlobStore } from '../store/ports.js';
 import { unzipTo } from './unzip.js';
 
@@ -35,10 +35,14 @@ export class CodeStore {
     return join(this.imagesDir, imageKey);
   }
 
-  /** Validates and stores a zip; rejects with InvalidParameterValueException on a bad archive. */
+  /**
+   * Validates and stores a zip; rejects with InvalidParameterValueException on a bad archive. A
+   * direct upload is held to 50 MB zipped by its request size; code from the object store only to
+   * the 250 MB unzipped limit, as on Lambda.
+   */
   async ingestZip(zip: Buffer): Promise<CodeRef> {
-    if (zip.length > ZIP_MAX_BYTES) {
-      throw invalidParameter(`Zipped size must be smaller than ${ZIP_MAX_BYTES} bytes`);
+    if (zip.length > UNZIPPED_MAX_BYTES) {
+      throw invalidParameter(`Unzipped size must be smaller than ${UNZIPPED_MAX_BYTES} bytes`);
     }
     const digest = createHash('sha256').update(zip).digest();
     const imageKey = digest.toString('hex');

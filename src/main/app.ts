@@ -16,6 +16,7 @@ import type { FunctionRegistry } from '../registry/function-registry.js';
 import type { LayerRegistry } from '../registry/layer-registry.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { CodeLinks } from '../services/code-links.js';
+import type { ObjectReader } from '../services/lambda/code-source.js';
 import type { RestJsonSurface } from '../services/rest-json-surface.js';
 import type { InvocationStore, LogStore } from '../store/ports.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
@@ -75,6 +76,8 @@ export interface App {
    * (S3 notifications) hand their events to it. Read it when delivering, not at wiring time.
    */
   asyncInvoker?: AsyncInvoker;
+  /** Reads an object of the object store (code from `S3Bucket`/`S3Key`); set by the S3 feature. */
+  readObject?: ObjectReader;
   services: Service[];
   /** The built-in queue service (set by the `queues` feature). */
   queues?: QueueService;

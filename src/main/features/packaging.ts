@@ -7,6 +7,6 @@ import type { Feature } from '../app.js';
 export const packaging: Feature = (app) => {
   const { registry, scope, codeLinks, layers } = app;
   addVersionRoutes(app.lambdaApi.router, { registry, scope });
-  addLayerRoutes(app.lambdaApi.router, { layers, codeLinks, scope });
+  addLayerRoutes(app.lambdaApi.router, { layers, codeLinks, scope, readObject: () => app.readObject });
   addBuildRoutes(app.nimbusApi.router, { registry, logs: app.logStore, flush: () => app.recorder.flush() });
 };

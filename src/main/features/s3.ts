@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { parseFunctionRef } from '../../domain/arn.js';
+import { invalidParameter } from '../../domain/errors.js';
+import { isS3Error } from '../../domain/s3-errors.js';
 import { BlobFiles } from '../../objects/blob-files.js';
 import { MultipartService } from '../../objects/multipart-service.js';
 import { ObjectService } from '../../objects/object-service.js';
@@ -35,6 +37,17 @@ export const s3: Feature = async (app) => {
     notifier: new S3Notifier(app.scope.region, owner.id.slice(0, 14).toUpperCase()),
     onEventsCommitted: () => dispatcher.kick(),
   });
+  // Lambda reads code from S3 (Code.S3Bucket/S3Key); its errors name the S3 error it met.
+  app.readObject = async (bucket, key) => {
+    try {
+      return await objects.readAll(await objects.head(bucket, key));
+    } catch (e) {
+      if (!isS3Error(e)) throw e;
+      throw invalidParameter(
+        `Error occurred while GetObject. S3 Error Code: ${e.code}. S3 Error Message: ${e.message}`,
+      );
+    }
+  };
   const multipart = new MultipartService(objects);
   const functionExists = async (arn: string) => {
     if (!arn.startsWith('arn:')) return false;

@@ -7,6 +7,7 @@ import { CODE_REQUEST_MAX_BYTES, LIST_MAX_ITEMS } from '../../domain/limits.js';
 import type { RestRouter } from '../../gateway/rest-router.js';
 import type { FunctionRegistry } from '../../registry/function-registry.js';
 import type { CodeLinks } from '../code-links.js';
+import { codeFrom, type ObjectReader } from './code-source.js';
 import { renderFunctionConfiguration } from './function-configuration.js';
 import { functionRef, jsonBody, type LambdaRoute } from './lambda-call.js';
 import {
@@ -21,6 +22,8 @@ export interface FunctionsRoutesDeps {
   registry: FunctionRegistry;
   codeLinks: CodeLinks;
   scope: AccountScope;
+  /** Code from `S3Bucket`/`S3Key`: the object store's reader, once the S3 feature is installed. */
+  readObject?: () => ObjectReader | undefined;
 }
 
 /** CreateFunction, GetFunction(Configuration), ListFunctions, Update*, DeleteFunction. */
@@ -53,7 +56,7 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
         runtime: r.Runtime,
         handler: r.Handler,
         role: r.Role,
-        zip: zipFrom(r.Code),
+        zip: await codeFrom(r.Code, d.readObject?.()),
         ...defined({
           description: r.Description,
           timeout: r.Timeout,
@@ -182,7 +185,7 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
       const r = jsonBody(call, UpdateFunctionCodeRequest);
       if (r.ImageUri)
         throw invalidParameter('Nimbus runs .zip deployment packages only; ImageUri is not supported.');
-      const zip = zipFrom(r);
+      const zip = await codeFrom(r, d.readObject?.());
       const ref = functionRef(call, {});
       if (r.DryRun) {
         const { version } = await registry.requireVersion(ref);
@@ -203,27 +206,6 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
       return { status: 204 };
     },
   });
-}
-
-export function zipFrom(code: {
-  ZipFile?: string | undefined;
-  S3Bucket?: string | undefined;
-  S3Key?: string | undefined;
-}): Buffer {
-  if (code.ZipFile !== undefined) {
-    const zip = Buffer.from(code.ZipFile, 'base64');
-    if (zip.length === 0)
-      throw invalidParameter(
-        'Could not unzip uploaded file. Please check your file, then try to upload again.',
-      );
-    return zip;
-  }
-  if (code.S3Bucket || code.S3Key) {
-    throw invalidParameter(
-      'Code from S3Bucket/S3Key is not supported yet by this Nimbus server; send Code.ZipFile.',
-    );
-  }
-  throw invalidParameter('Please provide a source for function code.');
 }
 
 export function encodeMarker(name: string): string {

@@ -6,7 +6,7 @@ import { CODE_REQUEST_MAX_BYTES, LIST_MAX_ITEMS } from '../../domain/limits.js';
 import type { RestRouter } from '../../gateway/rest-router.js';
 import type { LayerRegistry } from '../../registry/layer-registry.js';
 import type { CodeLinks } from '../code-links.js';
-import { zipFrom } from './functions-routes.js';
+import { codeFrom, type ObjectReader } from './code-source.js';
 import { jsonBody, type LambdaCall, type LambdaRoute } from './lambda-call.js';
 import { LayerListQuery, PublishLayerVersionRequest } from './schemas.js';
 import { parseMembers } from './validation.js';
@@ -15,6 +15,8 @@ export interface LayersRoutesDeps {
   layers: LayerRegistry;
   codeLinks: CodeLinks;
   scope: AccountScope;
+  /** Content from `S3Bucket`/`S3Key`, once the S3 feature is installed. */
+  readObject?: () => ObjectReader | undefined;
 }
 
 /**
@@ -53,7 +55,7 @@ export function addLayerRoutes(router: RestRouter<LambdaRoute>, d: LayersRoutesD
       if (name === undefined)
         throw invalidParameter('Layers can only be published in the caller’s own account.');
       const layer = await layers.publish(name, {
-        zip: zipFrom(r.Content),
+        zip: await codeFrom(r.Content, d.readObject?.()),
         ...(r.Description === undefined ? {} : { description: r.Description }),
         ...(r.CompatibleRuntimes ? { compatibleRuntimes: r.CompatibleRuntimes } : {}),
         ...(r.CompatibleArchitectures ? { compatibleArchitectures: r.CompatibleArchitectures } : {}),

@@ -8,6 +8,8 @@ import { randomId } from './ids.js';
 /** What the URL service needs of the function registry. */
 export interface FunctionLookup {
   require(ref: FunctionRef): Promise<unknown>;
+  /** Rejects with ResourceNotFoundException when the function has no such alias. */
+  getAlias(functionName: string, alias: string): Promise<unknown>;
   arn(name: string, qualifier?: string): string;
 }
 
@@ -115,12 +117,16 @@ export class FunctionUrlService {
 
   async #requireFunction(ref: FunctionRef): Promise<void> {
     await this.functions.require({ name: ref.name });
-    // Aliases do not exist yet, so no qualified URL can (the model forbids `$LATEST` and numbers).
+    // A URL's qualifier is an alias: the model's pattern already refuses `$LATEST` and numbers.
     if (ref.qualifier !== undefined) {
-      throw new LambdaError(
-        'ResourceNotFoundException',
-        `Function not found: ${this.functions.arn(ref.name, ref.qualifier)}`,
-      );
+      try {
+        await this.functions.getAlias(ref.name, ref.qualifier);
+      } catch {
+        throw new LambdaError(
+          'ResourceNotFoundException',
+          `Function not found: ${this.functions.arn(ref.name, ref.qualifier)}`,
+        );
+      }
     }
   }
 
