@@ -29,14 +29,20 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Signin
   return undefined;
 }
 
-/** Signs a request with SigV4 as the AWS SDKs do (`lambda` for Lambda paths, `nimbus` otherwise). */
+/**
+ * Signs a request with SigV4 as the AWS SDKs do: `lambda` for Lambda paths, `nimbus` for
+ * `/nimbus/...`, or the service given. S3 requests sign `UNSIGNED-PAYLOAD` so bodies can stream,
+ * and their paths as sent.
+ */
 export async function signRequest(
   c: SigningCredentials,
   url: URL,
   method: string,
   headers: Record<string, string>,
   body: string | Uint8Array | undefined,
+  service?: 's3',
 ): Promise<Record<string, string>> {
+  const s3 = service === 's3';
   const signer = new SignatureV4({
     credentials: {
       accessKeyId: c.accessKeyId,
@@ -44,8 +50,10 @@ export async function signRequest(
       ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
     },
     region: c.region,
-    service: url.pathname.startsWith('/nimbus/') ? 'nimbus' : 'lambda',
+    service: service ?? (url.pathname.startsWith('/nimbus/') ? 'nimbus' : 'lambda'),
     sha256: Sha256,
+    uriEscapePath: !s3,
+    applyChecksum: false,
   });
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
@@ -57,8 +65,8 @@ export async function signRequest(
       ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
       query,
-      headers: { ...headers, host: url.host },
-      ...(body === undefined ? {} : { body }),
+      headers: { ...headers, host: url.host, ...(s3 ? { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } : {}) },
+      ...(body === undefined || s3 ? {} : { body }),
     }),
   );
   return signed.headers as Record<string, string>;

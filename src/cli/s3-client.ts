@@ -4,9 +4,18 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { networkError } from './api-client.js';
 import { ApiError, CliError } from './errors.js';
-import { type Credentials, signS3Request, uriEncode } from './sigv4.js';
+import { credentialsFromEnv, type SigningCredentials, signRequest } from './request-signer.js';
 
 const USER_AGENT = 'nimbus-cli';
+
+/** RFC 3986 encoding of a path segment: unreserved characters stay, everything else is %XX. */
+function uriEncode(s: string, keepSlash = false): string {
+  const encoded = encodeURIComponent(s).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return keepSlash ? encoded.replace(/%2F/g, '/') : encoded;
+}
 const REPEATED = new Set([
   'Bucket',
   'Contents',
@@ -49,17 +58,17 @@ export interface NotificationRule {
  */
 export class S3ApiClient {
   readonly endpoint: string;
-  readonly #credentials: Credentials;
-  readonly #region: string;
+  readonly #credentials: SigningCredentials;
 
   constructor(endpoint: string, env: NodeJS.ProcessEnv = process.env) {
     this.endpoint = endpoint.replace(/\/+$/, '');
-    this.#credentials = {
-      accessKeyId: env.AWS_ACCESS_KEY_ID || 'nimbus',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY || 'nimbus',
-      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    // S3 requests are routed by their signature's service, so they are always signed; without
+    // configured credentials any key does on a server that does not enforce them.
+    this.#credentials = credentialsFromEnv(env) ?? {
+      accessKeyId: 'nimbus',
+      secretAccessKey: 'nimbus',
+      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     };
-    this.#region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
   }
 
   async listBuckets(): Promise<BucketInfo[]> {
@@ -160,12 +169,12 @@ export class S3ApiClient {
     const url = new URL(this.endpoint + path);
     for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v);
     const headers = { 'user-agent': USER_AGENT, ...o.headers };
-    const signed = signS3Request(method, url, headers, this.#credentials, this.#region);
+    const signed = await signRequest(this.#credentials, url, method, headers, undefined, 's3');
     let res: Response;
     try {
       res = await fetch(url, {
         method,
-        headers: { ...headers, ...signed },
+        headers: signed,
         ...(o.body ? { body: o.body } : {}),
       });
     } catch (e) {
