@@ -14,6 +14,7 @@ export const S3_ERROR_CODES = [
   'IllegalLocationConstraintException',
   'IncompleteBody',
   'InternalError',
+  'InvalidAccessKeyId',
   'InvalidArgument',
   'InvalidBucketName',
   'InvalidDigest',
@@ -32,6 +33,8 @@ export const S3_ERROR_CODES = [
   'NotImplemented',
   'NotModified',
   'PreconditionFailed',
+  'RequestTimeTooSkewed',
+  'SignatureDoesNotMatch',
   'XAmzContentSHA256Mismatch',
 ] as const;
 
@@ -40,6 +43,10 @@ export type S3ErrorCode = (typeof S3_ERROR_CODES)[number];
 /** S3's standard message for each code; a thrower may pass a more specific one. */
 export const S3_DEFAULT_MESSAGES: Record<S3ErrorCode, string> = {
   AccessDenied: 'Access Denied',
+  InvalidAccessKeyId: 'The AWS Access Key Id you provided does not exist in our records.',
+  RequestTimeTooSkewed: 'The difference between the request time and the current time is too large.',
+  SignatureDoesNotMatch:
+    'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
   BadDigest: 'The Content-MD5 you specified did not match what we received.',
   BucketAlreadyOwnedByYou:
     'Your previous request to create the named bucket succeeded and you already own it.',

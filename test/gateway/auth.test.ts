@@ -190,3 +190,112 @@ describe('AWS CLI v2 with the configured key', () => {
     expect(JSON.parse(r.stdout).Configuration.FunctionName).toBe('secured');
   });
 });
+
+describe('every AWS surface verifies signatures when a key is configured', () => {
+  const wrong = { accessKeyId: ADMIN.accessKeyId, secretAccessKey: 'not-the-secret-at-all' };
+
+  it('S3: the right key works; a wrong secret, an unknown key and no signature are refused', async () => {
+    const { S3Client, ListBucketsCommand, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    const s3 = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      new S3Client({
+        endpoint: s.url,
+        region: 'us-east-1',
+        credentials: { ...credentials },
+        forcePathStyle: true,
+        maxAttempts: 1,
+      });
+    const good = s3(ADMIN);
+    await good.send(new CreateBucketCommand({ Bucket: 'secured-bucket' }));
+    expect((await good.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toContain(
+      'secured-bucket',
+    );
+    await expect(s3(wrong).send(new ListBucketsCommand({}))).rejects.toMatchObject({
+      name: 'SignatureDoesNotMatch',
+    });
+    await expect(
+      s3({ ...ADMIN, accessKeyId: 'AKIAUNKNOWN0000000' }).send(new ListBucketsCommand({})),
+    ).rejects.toMatchObject({
+      name: 'InvalidAccessKeyId',
+    });
+    const unsigned = await fetch(`${s.url}/secured-bucket`);
+    expect(unsigned.status).toBe(403);
+    expect(await unsigned.text()).toContain('<Code>AccessDenied</Code>');
+  });
+
+  it('SQS (JSON protocol): the right key works, a wrong one is refused', async () => {
+    const { SQSClient, ListQueuesCommand } = await import('@aws-sdk/client-sqs');
+    const sqs = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      new SQSClient({
+        endpoint: s.url,
+        region: 'us-east-1',
+        credentials: { ...credentials },
+        maxAttempts: 1,
+      });
+    await sqs(ADMIN).send(new ListQueuesCommand({}));
+    await expect(sqs(wrong).send(new ListQueuesCommand({}))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 403 },
+    });
+  });
+
+  it('API Gateway v2 and CloudWatch Logs: a wrong key is refused', async () => {
+    const { ApiGatewayV2Client, GetApisCommand } = await import('@aws-sdk/client-apigatewayv2');
+    const apigw = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      new ApiGatewayV2Client({
+        endpoint: s.url,
+        region: 'us-east-1',
+        credentials: { ...credentials },
+        maxAttempts: 1,
+      });
+    await apigw(ADMIN).send(new GetApisCommand({}));
+    await expect(apigw(wrong).send(new GetApisCommand({}))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 403 },
+    });
+    const { CloudWatchLogsClient, DescribeLogGroupsCommand } = await import(
+      '@aws-sdk/client-cloudwatch-logs'
+    );
+    const logs = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      new CloudWatchLogsClient({
+        endpoint: s.url,
+        region: 'us-east-1',
+        credentials: { ...credentials },
+        maxAttempts: 1,
+      });
+    await logs(ADMIN).send(new DescribeLogGroupsCommand({}));
+    await expect(logs(wrong).send(new DescribeLogGroupsCommand({}))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 403 },
+    });
+  });
+
+  it('an AWS_IAM function URL needs a valid signature', async () => {
+    const { CreateFunctionUrlConfigCommand } = await import('@aws-sdk/client-lambda');
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { HttpRequest } = await import('@smithy/protocol-http');
+    const { Sha256 } = await import('../../src/lib/sha256-checksum.js');
+    const url = await admin.send(
+      new CreateFunctionUrlConfigCommand({ FunctionName: 'secured', AuthType: 'AWS_IAM' }),
+    );
+    const id = new URL(url.FunctionUrl!).hostname.split('.')[0]!;
+    const target = new URL(`${s.url}/_aws/lambda-url/${id}/`);
+    const sign = async (secretAccessKey: string) =>
+      (
+        await new SignatureV4({
+          credentials: { accessKeyId: ADMIN.accessKeyId, secretAccessKey },
+          region: 'us-east-1',
+          service: 'lambda',
+          sha256: Sha256,
+        }).sign(
+          new HttpRequest({
+            method: 'GET',
+            protocol: 'http:',
+            hostname: target.hostname,
+            port: Number(target.port),
+            path: target.pathname,
+            headers: { host: target.host },
+          }),
+        )
+      ).headers as Record<string, string>;
+    expect((await fetch(target, { headers: await sign(ADMIN.secretAccessKey) })).status).toBe(200);
+    expect((await fetch(target, { headers: await sign('not-the-secret-at-all') })).status).toBe(403);
+    expect((await fetch(target)).status).toBe(403);
+  });
+});

@@ -271,8 +271,10 @@ describe('the notification outbox', () => {
   it('keeps events committed with their objects until the async path takes them, across restarts and failures', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-outbox-'));
     try {
-      // No async invoke path installed: events wait.
-      const first = await startTestServer({}, { dataDir });
+      // The async invoke path refuses every hand-over: events wait in the outbox.
+      const blocked = new RecordingInvoker();
+      blocked.failuresLeft = Number.MAX_SAFE_INTEGER;
+      const first = await startTestServer({}, { dataDir, extraFeatures: [installInvoker(blocked)] });
       const s3a = s3Client(first.url);
       await createFunction(first.lambda, 'on-upload', HANDLER);
       await s3a.send(new CreateBucketCommand({ Bucket: 'later' }));

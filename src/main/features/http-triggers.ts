@@ -33,13 +33,13 @@ export const httpTriggers: Feature = async (app) => {
   });
   addStreamInvokeRoutes(app.lambdaApi.router, { invoke, log });
 
-  const apiGateway = new ApiGatewaySurface(log);
+  const apiGateway = new ApiGatewaySurface(log, app.auth);
   addApisRoutes(apiGateway.router, {
     apis,
     apiEndpoint: (apiId) => `http://${httpApiHost(apiId, scope.region)}:${port()}`,
   });
   app.surfaces.push(
-    new FunctionUrlSurface({ urls, invoke, scope, clock, log }),
+    new FunctionUrlSurface({ urls, invoke, scope, clock, log, auth: app.auth }),
     new HttpApiSurface({ apis, invoke, scope, clock, log }),
     apiGateway,
   );

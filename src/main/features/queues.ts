@@ -14,7 +14,7 @@ export const queues: Feature = (app) => {
     scope: app.scope,
   });
   app.queues = service;
-  app.surfaces.push(new SqsSurface(service, app.log));
+  app.surfaces.push(new SqsSurface(service, app.log, app.auth));
   app.services.push({
     name: 'queues',
     start: async () => undefined,

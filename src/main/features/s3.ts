@@ -57,7 +57,7 @@ export const s3: Feature = async (app) => {
       return false;
     }
   };
-  const common = { objects, multipart, owner, functionExists, log: app.log };
+  const common = { objects, multipart, owner, functionExists, log: app.log, auth: app.auth };
   app.surfaces.push(
     new S3Surface({ ...common, name: 's3', matches: (x) => isS3Host(x.host) || signedService(x) === 's3' }),
   );

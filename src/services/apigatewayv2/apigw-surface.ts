@@ -10,6 +10,7 @@ import {
   sendJson,
 } from '../../gateway/exchange.js';
 import { RestRouter } from '../../gateway/rest-router.js';
+import type { SigV4Authenticator } from '../../gateway/sigv4-auth.js';
 import type { Logger } from '../../observability/logger.js';
 import { parseMembers } from '../lambda/validation.js';
 import { encodeApiGatewayError } from './error-encoding.js';
@@ -35,7 +36,10 @@ export class ApiGatewaySurface implements Surface {
   readonly name = 'apigatewayv2';
   readonly router = new RestRouter<ApiGatewayRoute>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly auth: SigV4Authenticator,
+  ) {}
 
   matches(x: HttpExchange): boolean {
     if (!/^\/v2\/apis(\/|$)/.test(x.path)) return false;
@@ -63,6 +67,8 @@ export class ApiGatewaySurface implements Surface {
           throw badRequest(`Request must be smaller than ${e.limit} bytes.`);
         throw e;
       }
+      const verdict = await this.auth.verify(x, body);
+      if (!verdict.ok) throw new ApiGatewayError('AccessDeniedException', verdict.message);
       const reply = await match.handler.handler({ x, params: match.params, query: x.query, body });
       sendJson(x, reply.status, reply.json);
     } catch (e) {

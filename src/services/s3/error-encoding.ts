@@ -7,6 +7,9 @@ import { toXml } from './xml.js';
  */
 const STATUS: Record<S3ErrorCode, number> = {
   AccessDenied: 403,
+  InvalidAccessKeyId: 403,
+  RequestTimeTooSkewed: 403,
+  SignatureDoesNotMatch: 403,
   BadDigest: 400,
   BucketAlreadyOwnedByYou: 409,
   BucketNotEmpty: 409,

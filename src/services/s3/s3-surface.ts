@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { isS3Error, S3Error } from '../../domain/s3-errors.js';
 import type { HttpExchange, Surface } from '../../gateway/exchange.js';
+import type { SigV4Authenticator } from '../../gateway/sigv4-auth.js';
 import type { RequestContext } from '../../objects/changes.js';
 import type { MultipartService } from '../../objects/multipart-service.js';
 import type { ObjectService } from '../../objects/object-service.js';
@@ -23,6 +24,7 @@ export interface S3SurfaceOptions {
   owner: Owner;
   functionExists: (arn: string) => Promise<boolean>;
   log: Logger;
+  auth: SigV4Authenticator;
 }
 
 /**
@@ -99,6 +101,21 @@ export class S3Surface implements Surface {
     };
     const head = x.method === 'HEAD';
     try {
+      // S3 clients sign `X-Amz-Content-Sha256` (a hash or UNSIGNED-PAYLOAD/STREAMING-*): the
+      // signature is checked before the body streams in; the body against the hash, by the
+      // operations that store it.
+      const verdict = await this.#o.auth.verify(x);
+      if (!verdict.ok) {
+        throw new S3Error(
+          verdict.failure === 'missing'
+            ? 'AccessDenied'
+            : verdict.failure === 'unknown-key'
+              ? 'InvalidAccessKeyId'
+              : verdict.failure === 'expired'
+                ? 'RequestTimeTooSkewed'
+                : 'SignatureDoesNotMatch',
+        );
+      }
       const operation = this.#operation(call);
       const reply = await operation(call);
       await this.#reply(x, ids, reply, head);

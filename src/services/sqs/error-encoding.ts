@@ -29,6 +29,9 @@ const ENCODING: Record<SqsErrorCode, { status: number; queryCode: string; fault:
     fault: 'Sender',
   },
   InvalidIdFormat: { status: 400, queryCode: 'InvalidIdFormat', fault: 'Sender' },
+  InvalidClientTokenId: { status: 403, queryCode: 'InvalidClientTokenId', fault: 'Sender' },
+  MissingAuthenticationToken: { status: 403, queryCode: 'MissingAuthenticationToken', fault: 'Sender' },
+  SignatureDoesNotMatch: { status: 403, queryCode: 'SignatureDoesNotMatch', fault: 'Sender' },
   InvalidMessageContents: { status: 400, queryCode: 'InvalidMessageContents', fault: 'Sender' },
   InvalidParameterValue: { status: 400, queryCode: 'InvalidParameterValue', fault: 'Sender' },
   MessageNotInflight: {

@@ -5,6 +5,7 @@ import {
   readRequestBody,
   type Surface,
 } from '../../gateway/exchange.js';
+import type { SigV4Authenticator } from '../../gateway/sigv4-auth.js';
 import type { Logger } from '../../observability/logger.js';
 import { QUEUE_PATH } from '../../queues/queue-names.js';
 import type { QueueService } from '../../queues/queue-service.js';
@@ -47,6 +48,7 @@ export class SqsSurface implements Surface {
   constructor(
     private readonly queues: QueueService,
     private readonly log: Logger,
+    private readonly auth: SigV4Authenticator,
   ) {}
 
   matches(x: HttpExchange): boolean {
@@ -103,6 +105,16 @@ export class SqsSurface implements Surface {
     jsonAction: string | undefined,
   ): Promise<{ action: string; input: Record<string, unknown> }> {
     const body = await this.#body(x);
+    const verdict = await this.auth.verify(x, body);
+    if (!verdict.ok) {
+      const code =
+        verdict.failure === 'missing'
+          ? 'MissingAuthenticationToken'
+          : verdict.failure === 'unknown-key'
+            ? 'InvalidClientTokenId'
+            : 'SignatureDoesNotMatch';
+      throw new SqsError(code, verdict.message);
+    }
     if (jsonAction !== undefined) return { action: jsonAction, input: parseJson(body) };
     const params = new URLSearchParams(x.query);
     if (body.length && isForm(x.req))

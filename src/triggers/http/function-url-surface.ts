@@ -7,6 +7,7 @@ import { isLambdaError } from '../../domain/errors.js';
 import type { FunctionUrlRecord } from '../../domain/http-triggers.js';
 import { SYNC_PAYLOAD_MAX_BYTES } from '../../domain/limits.js';
 import type { HttpExchange, Surface } from '../../gateway/exchange.js';
+import type { SigV4Authenticator } from '../../gateway/sigv4-auth.js';
 import type { InvokeResponse, InvokeService } from '../../invoke/invoke-service.js';
 import type { Logger } from '../../observability/logger.js';
 import type { StreamedResponse } from '../../sandbox/streamed-response.js';
@@ -38,6 +39,7 @@ export interface FunctionUrlSurfaceDeps {
   scope: AccountScope;
   clock: Clock;
   log: Logger;
+  auth: SigV4Authenticator;
 }
 
 /** The host of a function URL, what `FunctionUrl` returns (with `http://` and the server's port). */
@@ -82,6 +84,9 @@ export class FunctionUrlSurface implements Surface {
     }
     const body = await readBodyWithinLimit(x);
     if (!body) return this.#fail(x, 'too-large');
+    // AWS_IAM: the signature itself is checked once the body (part of what was signed) is read.
+    if (url.authType === 'AWS_IAM' && !(await this.d.auth.verify(x, body)).ok)
+      return this.#fail(x, 'forbidden');
     const requestId = randomUUID();
     const trace = traceHeader(head.timeEpoch);
     const req: HttpRequestData = {
@@ -268,8 +273,8 @@ function preludeHead(prelude: { statusCode?: unknown; headers?: unknown; cookies
 }
 
 /**
- * AWS_IAM URLs need a SigV4-signed request. Nimbus does not verify signatures yet (see README);
- * it requires one and fills `requestContext.authorizer.iam` from its credential scope.
+ * AWS_IAM URLs need a SigV4-signed request (verified against Nimbus's keys when authentication is
+ * enforced); `requestContext.authorizer.iam` is filled from its credential scope.
  */
 function iamAuthorizer(
   url: FunctionUrlRecord,
