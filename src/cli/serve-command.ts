@@ -18,6 +18,17 @@ export function addServeCommand(program: Command): void {
       'how long an idle sandbox stays warm (NIMBUS_IDLE_TIMEOUT)',
       undefined,
     )
+    .option(
+      '--keep-alive <policy>',
+      'adaptive (learned per function) or fixed (always the idle timeout) (NIMBUS_KEEP_ALIVE)',
+      undefined,
+    )
+    .option('--isolation <mode>', 'auto, bwrap or process (NIMBUS_ISOLATION)', undefined)
+    .option(
+      '--prestart <n>',
+      'pre-started runtimes kept for cold starts, 0 for none (NIMBUS_PRESTART)',
+      undefined,
+    )
     .option('--log-level <level>', 'server log level (NIMBUS_LOG_LEVEL)', undefined)
     .action(async (opts: Record<string, string | undefined>) => {
       const [{ resolveServerConfig }, { startNimbus }, { ZodError }] = await Promise.all([
@@ -33,6 +44,9 @@ export function addServeCommand(program: Command): void {
           dataDir: opts.dataDir,
           concurrency: opts.concurrency,
           idleTimeoutSeconds: opts.idleTimeout,
+          keepAlive: opts.keepAlive as never,
+          isolation: opts.isolation as never,
+          prestart: opts.prestart,
           logLevel: opts.logLevel as never,
         });
       } catch (e) {

@@ -3,7 +3,6 @@ import { CodeStore } from '../artifacts/code-store.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { AccountScope } from '../domain/arn.js';
 import { type Clock, systemClock } from '../domain/clock.js';
-import { INIT_TIMEOUT_MS } from '../domain/limits.js';
 import { type HttpExchange, type Surface, sendJson } from '../gateway/exchange.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ConcurrencyLimiter } from '../invoke/concurrency.js';
@@ -11,8 +10,7 @@ import { InvokeService } from '../invoke/invoke-service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { Recorder } from '../observability/recorder.js';
 import { FunctionRegistry } from '../registry/function-registry.js';
-import { ProcessExecutor } from '../sandbox/process-executor.js';
-import { SandboxManager } from '../sandbox/sandbox-manager.js';
+import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import { CodeLinks } from '../services/code-links.js';
 import { RestJsonSurface } from '../services/rest-json-surface.js';
 import { FsBlobStore } from '../store/blobs/fs-blob-store.js';
@@ -23,7 +21,8 @@ import { SqliteLogStore } from '../store/sqlite/log-store.js';
 import type { App } from './app.js';
 import { prepareDataDir } from './data-dir.js';
 import { FEATURES } from './features/index.js';
-import { NIMBUS_VERSION, RUNTIMES_DIR } from './paths.js';
+import { NIMBUS_VERSION } from './paths.js';
+import { createSandboxes } from './sandboxes.js';
 
 export interface NimbusOptions {
   clock?: Clock;
@@ -66,20 +65,7 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
     maxPendingLogEvents: 100_000,
     onError: (err) => log.error({ err }, 'writing logs or metering failed'),
   });
-  const executor = new ProcessExecutor(dir.sandboxTmp, RUNTIMES_DIR, dir.opt);
-  const sandboxes = new SandboxManager({
-    executor,
-    logSink: recorder,
-    clock,
-    nodeExecutable: process.execPath,
-    runtimeApiHost: '127.0.0.1',
-    initTimeoutMs: INIT_TIMEOUT_MS,
-    idleTimeoutMs: config.idleTimeoutSeconds * 1000,
-  });
-  log.info(
-    { isolation: executor.name },
-    `sandbox isolation: ${executor.name} (functions run as plain processes)`,
-  );
+  const sandboxes = createSandboxes(config, dir, clock, log, recorder);
 
   let gc: Promise<void> = Promise.resolve();
   registry.onChange((change) => {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ERROR_TYPE_PATTERN, HEADERS, PATHS, STREAMING_RESPONSE_MODE } from './protocol.js';
 
 /** An event handed to the runtime through `GET /runtime/invocation/next`. */
@@ -35,6 +35,12 @@ export interface RuntimeApiDelegate {
 export interface RuntimeApiServerOptions {
   host: string;
   maxResponseBytes: number;
+  /**
+   * Decides whether a new connection may use this endpoint (whether it comes from the sandbox's
+   * own processes). Sandboxes share the host's loopback, so without it one sandbox could fetch or
+   * answer another's invocations by connecting to its port. Refused connections are closed.
+   */
+  authorize?: (socket: Socket) => boolean;
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -55,6 +61,13 @@ export class RuntimeApiServer {
     private readonly options: RuntimeApiServerOptions,
   ) {
     this.#server = createServer({ keepAlive: true, noDelay: true }, (req, res) => this.#route(req, res));
+    const authorize = options.authorize;
+    if (authorize) {
+      // Runs before any byte of the connection is read: a refused peer never reaches a handler.
+      this.#server.on('connection', (socket: Socket) => {
+        if (!authorize(socket)) socket.destroy();
+      });
+    }
     this.#server.keepAliveTimeout = 0;
     this.#server.requestTimeout = 0;
     this.#server.headersTimeout = 0;

@@ -1,9 +1,10 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 /**
- * How a sandbox process is started and contained. The plain-process executor runs it as a child
- * of the server; stronger executors (bubblewrap, cgroups) add isolation and limits behind the same
- * interface. Nothing above `sandbox/` knows which one is in use.
+ * How a sandbox process is started and contained. `LocalExecutor` runs it as a child of the
+ * server, as a plain process or under bubblewrap, with cgroup limits where the host allows, and
+ * may serve it from a pre-started generic runtime (a zygote). Nothing above `sandbox/` knows
+ * which of these is in use.
  */
 
 export interface SandboxLaunch {
@@ -16,8 +17,6 @@ export interface SandboxLaunch {
   codeDir: string;
   memoryMb: number;
   ephemeralStorageMb: number;
-  /** Feed this line to stdin right after start (zygote specialisation); otherwise stdin is closed. */
-  stdinLine?: string;
 }
 
 /** Where a sandbox sees things; the environment variables are built from these. */
@@ -39,20 +38,51 @@ export interface SandboxProcess {
   readonly pid: number | undefined;
   readonly stdout: Readable;
   readonly stderr: Readable;
-  readonly stdin: Writable | null;
-  /** Settles once when the process is gone. */
+  /** Settles once when the process (and everything it started) is gone. */
   readonly exited: Promise<ExitInfo>;
-  /** Ends the process (and everything it started) immediately. */
+  /** Served by a pre-started generic runtime. */
+  readonly fromZygote: boolean;
+  /** Ends the process and everything it started, immediately. */
   kill(): void;
   /** Peak memory of the sandbox so far, in bytes, when the executor can measure it. */
   peakMemoryBytes(): number | undefined;
+  /**
+   * Whether the client end of a loopback connection (its local port) belongs to this sandbox.
+   * Lets a Runtime API endpoint refuse other sandboxes; undefined when the executor cannot tell
+   * (or does not isolate, so there is nothing to protect).
+   */
+  ownsConnection?(clientPort: number, serverPort: number): boolean;
+}
+
+export interface IsolationDescription {
+  /** `bwrap` or `process`. */
+  isolation: string;
+  /** `cgroup-v1`, `cgroup-v2` or `none`. */
+  limits: string;
+  /** Pre-started runtimes kept per profile (0: off). */
+  prestart: number;
+}
+
+export interface ExecutorStats {
+  /** Pre-started runtimes alive now, and how many of them are warm. */
+  zygotes: number;
+  zygotesReady: number;
+  /** Sandboxes started from a zygote, and fresh. */
+  zygoteStarts: number;
+  freshStarts: number;
 }
 
 export interface SandboxExecutor {
   readonly name: string;
+  /** The Node.js executable as seen inside a sandbox. */
+  readonly nodeExecutable: string;
+  describe(): IsolationDescription;
   /** Paths as the sandbox sees them, for a given host code folder. */
   paths(codeDir: string, sandboxId: string): SandboxPaths;
-  spawn(launch: SandboxLaunch, sandboxId: string): SandboxProcess;
-  /** Removes what the executor left behind for a sandbox (temp folders, cgroups). */
+  spawn(launch: SandboxLaunch, sandboxId: string): Promise<SandboxProcess>;
+  /** Removes what the executor left behind for a sandbox (temp folders, cgroups, records). */
   cleanup(sandboxId: string): void;
+  stats(): ExecutorStats;
+  /** Ends pre-started runtimes and removes what the executor set up. */
+  close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Clock, Timer } from '../domain/clock.js';
 import { SYNC_RESPONSE_MAX_BYTES } from '../domain/limits.js';
 import {
@@ -14,6 +15,7 @@ import type { ExitInfo, SandboxExecutor, SandboxProcess } from './executor.js';
 import { InvocationLog } from './invocation-log.js';
 import { LineSplitter } from './line-splitter.js';
 import type { LogSink } from './log-sink.js';
+import { OutputThrottle } from './output-throttle.js';
 import {
   billedMilliseconds,
   endLine,
@@ -45,9 +47,13 @@ export interface SandboxOptions {
   executor: SandboxExecutor;
   logSink: LogSink;
   clock: Clock;
-  nodeExecutable: string;
   runtimeApiHost: string;
   initTimeoutMs: number;
+  /**
+   * Initialised ahead of demand (provisioned concurrency): its first invocation is warm, with no
+   * Init Duration, as on Lambda.
+   */
+  prewarmed?: boolean;
   onStopped?: (sandbox: Sandbox) => void;
 }
 
@@ -138,7 +144,9 @@ export class Sandbox implements RuntimeApiDelegate {
     this.#server = new RuntimeApiServer(this, {
       host: o.runtimeApiHost,
       maxResponseBytes: SYNC_RESPONSE_MAX_BYTES,
+      authorize: (socket) => this.#authorize(socket),
     });
+    this.#initReported = o.prewarmed === true;
     this.#init = new Promise((ok) => {
       this.#resolveInit = ok;
     });
@@ -162,6 +170,11 @@ export class Sandbox implements RuntimeApiDelegate {
     return this.#process?.pid;
   }
 
+  /** Started from a pre-started runtime (known once started). */
+  get fromZygote(): boolean {
+    return this.#process?.fromZygote ?? false;
+  }
+
   /** Spawns the runtime. Never rejects: failures surface through the first invocation. */
   async start(): Promise<void> {
     const o = this.o;
@@ -170,10 +183,10 @@ export class Sandbox implements RuntimeApiDelegate {
       address = await this.#server.listen();
       const paths = o.executor.paths(o.codeDir, this.id);
       const env = sandboxEnvironment({ ...o.identity, logStream: this.logStream }, paths, address);
-      const cmd = runtimeCommand(o.identity.runtime, paths, o.nodeExecutable);
+      const cmd = runtimeCommand(o.identity.runtime, paths, o.executor.nodeExecutable);
       this.#initStartMono = o.clock.monotonic();
       this.#writeUnattributed(initStartLine(o.identity.runtime, process.version));
-      this.#process = o.executor.spawn(
+      this.#process = await o.executor.spawn(
         {
           ...cmd,
           env,
@@ -190,11 +203,21 @@ export class Sandbox implements RuntimeApiDelegate {
       return;
     }
     const proc = this.#process;
+    // stop() while the executor was starting it: nothing else will end it.
+    if (this.#state === 'stopped' || this.#retired) proc.kill();
     const out = new LineSplitter((l) => this.#onLine(l));
     const err = new LineSplitter((l) => this.#onLine(l));
-    proc.stdout.on('data', (c: Buffer) => out.push(c));
-    proc.stderr.on('data', (c: Buffer) => err.push(c));
+    const throttle = new OutputThrottle(o.clock, [proc.stdout, proc.stderr]);
+    proc.stdout.on('data', (c: Buffer) => {
+      out.push(c);
+      throttle.consumed(c.length);
+    });
+    proc.stderr.on('data', (c: Buffer) => {
+      err.push(c);
+      throttle.consumed(c.length);
+    });
     void proc.exited.then((info) => {
+      throttle.stop();
       out.flush();
       err.flush();
       this.#onExit(info);
@@ -335,6 +358,21 @@ export class Sandbox implements RuntimeApiDelegate {
   }
 
   // ---- internals --------------------------------------------------------------------------
+
+  /** Only the sandbox's own processes may use its Runtime API (when the executor can tell). */
+  #authorize(socket: Socket): boolean {
+    const proc = this.#process;
+    if (!proc?.ownsConnection || socket.remotePort === undefined || socket.localPort === undefined) {
+      return true;
+    }
+    const ok = proc.ownsConnection(socket.remotePort, socket.localPort);
+    if (!ok) {
+      this.#writeUnattributed(
+        `[nimbus] refused a connection to this sandbox's Runtime API from a process outside it (port ${socket.remotePort})`,
+      );
+    }
+    return ok;
+  }
 
   #activeFor(requestId: string): Active | PostResult {
     const active = this.#active;

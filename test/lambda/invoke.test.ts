@@ -157,7 +157,8 @@ describe('synchronous Invoke', () => {
 
   it('runs concurrent invocations in separate sandboxes', async () => {
     await createFunction(s.lambda, 'parallel', {
-      'index.js': `exports.handler = async () => { await new Promise(r => setTimeout(r, 300)); return process.pid; };`,
+      // One log stream per execution environment (pids repeat across bubblewrap pid namespaces).
+      'index.js': `exports.handler = async (e, context) => { await new Promise(r => setTimeout(r, 300)); return context.logStreamName; };`,
     });
     const pids = await Promise.all(Array.from({ length: 4 }, () => invoke('parallel', {})));
     expect(new Set(pids.map((o) => decode(o.Payload))).size).toBe(4);

@@ -134,6 +134,7 @@ export function addNimbusRoutes(router: RestRouter<LambdaRoute>, d: NimbusRoutes
         json: {
           version: d.version,
           isolation: d.isolation,
+          sandboxing: d.sandboxes.describe(),
           functions: usage.functionCount,
           concurrency: { limit: d.concurrency.accountLimit, inFlight: d.concurrency.inFlight },
           sandboxes: d.sandboxes.stats(),
@@ -151,7 +152,7 @@ export function addNimbusRoutes(router: RestRouter<LambdaRoute>, d: NimbusRoutes
         json: {
           functionName: record.name,
           inFlight: d.concurrency.inFlightFor(record.name),
-          sandboxes: d.sandboxes.stats(record.name),
+          sandboxes: d.sandboxes.functionStats(record.name),
         },
       };
     },

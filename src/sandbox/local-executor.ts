@@ -1,0 +1,383 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Clock } from '../domain/clock.js';
+import { BWRAP_PATHS, type Bwrap } from './bwrap.js';
+import type { CgroupSlot, Cgroups } from './cgroups.js';
+import type {
+  ExecutorStats,
+  ExitInfo,
+  IsolationDescription,
+  SandboxExecutor,
+  SandboxLaunch,
+  SandboxPaths,
+  SandboxProcess,
+} from './executor.js';
+import { countEntries, linkTree } from './link-tree.js';
+import { clientSocketInode, holdsSocket, processTree } from './proc.js';
+import type { ProcessRecords } from './process-records.js';
+import { ZygotePool } from './zygote-pool.js';
+
+export interface LocalExecutorOptions {
+  /** Bubblewrap isolation; plain child processes without it. */
+  bwrap?: Bwrap;
+  cgroups?: Cgroups;
+  records: ProcessRecords;
+  clock: Clock;
+  /** Per-sandbox `/tmp` folders in plain-process mode. */
+  tmpRoot: string;
+  /** Per-zygote folders that become `/var/task` once the zygote is specialised (bubblewrap). */
+  slotsRoot: string;
+  runtimesDir: string;
+  optDir: string;
+  /** The host's Node.js executable. */
+  nodeExecutable: string;
+  /** Pre-started runtimes to keep per profile; 0 turns zygotes off. */
+  prestart: number;
+  onWarning?: (message: string) => void;
+}
+
+/** What a started process holds, released by `cleanup`. */
+interface Held {
+  slot?: CgroupSlot;
+  folders: string[];
+}
+
+/** A started process before it is a sandbox (a fresh one, or a zygote). */
+export interface RawProcess {
+  id: string;
+  child: ChildProcess;
+  exited: Promise<ExitInfo>;
+  slot?: CgroupSlot;
+  /** Host folder seen as /var/task (bubblewrap zygotes: filled at specialisation). */
+  taskDir?: string;
+}
+
+/** Code folders with at most this many entries are linked into a zygote's slot. */
+const LINKABLE_ENTRIES = 256;
+/** User variables Node reads only at start: a zygote would ignore them, so such functions start fresh. */
+const STARTUP_VARIABLE = /^(NODE_(?!PATH$|ENV$)|UV_)/;
+const CGROUP_REMOVE_RETRIES = 40;
+const CGROUPS_RECORD = 'cgroups';
+const CGROUP_REMOVE_RETRY_MS = 25;
+
+/**
+ * Runs sandboxes on this host: under bubblewrap or as plain processes, each in a cgroup of its own
+ * when the host has them, recorded in the data dir for crash recovery, and served by a zygote when
+ * the launch allows (`zygote-pool.ts`).
+ */
+export class LocalExecutor implements SandboxExecutor {
+  readonly name: string;
+  readonly nodeExecutable: string;
+  readonly #held = new Map<string, Held>();
+  readonly #zygotes: ZygotePool;
+  readonly #linkable = new Map<string, boolean>();
+  #zygoteStarts = 0;
+  #freshStarts = 0;
+  #closed = false;
+
+  constructor(private readonly o: LocalExecutorOptions) {
+    this.name = o.bwrap ? 'bwrap' : 'process';
+    this.nodeExecutable = o.bwrap ? o.bwrap.nodeExecutable : o.nodeExecutable;
+    mkdirSync(o.tmpRoot, { recursive: true });
+    mkdirSync(o.slotsRoot, { recursive: true });
+    // The parent groups too, so the next start removes them after a crash (pid 0: no process).
+    if (o.cgroups) {
+      o.records.add(CGROUPS_RECORD, {
+        pid: 0,
+        group: false,
+        cgroups: o.cgroups.describe().parents,
+        folders: [],
+      });
+    }
+    this.#zygotes = new ZygotePool({
+      target: o.prestart,
+      clock: o.clock,
+      start: (ephemeralStorageMb) => this.#startZygote(ephemeralStorageMb),
+      discard: (z) => this.cleanup(z.id),
+      ...(o.onWarning ? { onWarning: o.onWarning } : {}),
+    });
+  }
+
+  /** Starts the default pre-started runtimes. */
+  prestart(defaultEphemeralStorageMb: number): void {
+    this.#zygotes.keep(this.#profile(defaultEphemeralStorageMb), defaultEphemeralStorageMb);
+  }
+
+  describe(): IsolationDescription {
+    const cg = this.o.cgroups;
+    return {
+      isolation: this.name,
+      limits: cg ? `cgroup-v${cg.version}` : 'none',
+      prestart: this.o.prestart,
+    };
+  }
+
+  paths(codeDir: string, sandboxId: string): SandboxPaths {
+    if (this.o.bwrap) return BWRAP_PATHS;
+    return {
+      taskRoot: codeDir,
+      runtimeDir: this.o.runtimesDir,
+      optDir: this.o.optDir,
+      tmpDir: join(this.o.tmpRoot, sandboxId),
+    };
+  }
+
+  async spawn(launch: SandboxLaunch, sandboxId: string): Promise<SandboxProcess> {
+    if (this.#closed) throw new Error('the executor is closed');
+    const zygote = this.#zygoteFor(launch);
+    if (zygote) {
+      try {
+        const proc = this.#specialise(zygote, launch, sandboxId);
+        this.#zygoteStarts++;
+        return proc;
+      } catch (e) {
+        this.o.onWarning?.(`a pre-started runtime could not be specialised: ${(e as Error).message}`);
+        zygote.child.kill('SIGKILL');
+      }
+    }
+    this.#freshStarts++;
+    if (!this.o.bwrap) mkdirSync(join(this.o.tmpRoot, sandboxId), { recursive: true });
+    const raw = this.#startRaw({
+      id: sandboxId,
+      command: [launch.command, ...launch.args],
+      env: launch.env,
+      taskDir: launch.codeDir,
+      ephemeralStorageMb: launch.ephemeralStorageMb,
+      memoryMb: launch.memoryMb,
+      zygote: false,
+    });
+    return this.#sandboxProcess(raw, false);
+  }
+
+  cleanup(sandboxId: string): void {
+    const held = this.#held.get(sandboxId);
+    this.#held.delete(sandboxId);
+    this.o.records.remove(sandboxId);
+    if (!held) return;
+    for (const folder of held.folders) rmSync(folder, { recursive: true, force: true });
+    const slot = held.slot;
+    if (!slot) return;
+    slot.killAll();
+    let tries = 0;
+    const attempt = () => {
+      if (slot.remove() || ++tries >= CGROUP_REMOVE_RETRIES) return;
+      slot.killAll();
+      this.o.clock.setTimeout(attempt, CGROUP_REMOVE_RETRY_MS);
+    };
+    attempt();
+  }
+
+  stats(): ExecutorStats {
+    const z = this.#zygotes.counts();
+    return {
+      zygotes: z.alive,
+      zygotesReady: z.ready,
+      zygoteStarts: this.#zygoteStarts,
+      freshStarts: this.#freshStarts,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#zygotes.close();
+    rmSync(this.o.slotsRoot, { recursive: true, force: true });
+    this.o.cgroups?.close();
+    this.o.records.remove(CGROUPS_RECORD);
+  }
+
+  // ---- zygotes ------------------------------------------------------------------------------
+
+  /** Bubblewrap fixes /tmp's size at start, so zygotes come in one profile per size. */
+  #profile(ephemeralStorageMb: number): string {
+    return this.o.bwrap ? `tmp-${ephemeralStorageMb}` : 'any';
+  }
+
+  #zygoteFor(launch: SandboxLaunch): RawProcess | undefined {
+    if (this.o.prestart <= 0) return undefined;
+    if (launch.command !== this.nodeExecutable) return undefined;
+    if (launch.args.length !== 1 || launch.args[0] !== this.#runtimeEntry()) return undefined;
+    if (Object.keys(launch.env).some((k) => STARTUP_VARIABLE.test(k))) return undefined;
+    if (this.o.bwrap && !this.#isLinkable(launch.codeDir)) return undefined;
+    return this.#zygotes.take(this.#profile(launch.ephemeralStorageMb), launch.ephemeralStorageMb);
+  }
+
+  #runtimeEntry(): string {
+    return `${this.o.bwrap ? BWRAP_PATHS.runtimeDir : this.o.runtimesDir}/nodejs/index.js`;
+  }
+
+  #startZygote(ephemeralStorageMb: number): RawProcess {
+    const id = `z${randomBytes(8).toString('hex')}`;
+    let taskDir: string | undefined;
+    if (this.o.bwrap) {
+      taskDir = join(this.o.slotsRoot, id, 'task');
+      mkdirSync(taskDir, { recursive: true });
+    }
+    return this.#startRaw({
+      id,
+      command: [this.nodeExecutable, this.#runtimeEntry()],
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', NIMBUS_ZYGOTE: '1', NIMBUS_ZYGOTE_READY_FD: '3' },
+      taskDir: taskDir ?? this.o.tmpRoot,
+      ephemeralStorageMb,
+      zygote: true,
+    });
+  }
+
+  /** Makes a zygote the sandbox `sandboxId`: its code, its limits, then its environment. */
+  #specialise(z: RawProcess, launch: SandboxLaunch, sandboxId: string): SandboxProcess {
+    const held = this.#held.get(z.id) ?? { folders: [] };
+    this.#held.delete(z.id);
+    this.#held.set(sandboxId, held);
+    this.o.records.remove(z.id);
+    this.o.records.add(sandboxId, {
+      pid: z.child.pid ?? 0,
+      group: true,
+      cgroups: z.slot?.paths ?? [],
+      folders: held.folders,
+    });
+    if (z.taskDir && this.o.bwrap) linkTree(launch.codeDir, z.taskDir);
+    if (!this.o.bwrap) {
+      const tmp = join(this.o.tmpRoot, sandboxId);
+      mkdirSync(tmp, { recursive: true });
+      held.folders.push(tmp);
+    }
+    z.slot?.apply(launch.memoryMb);
+    z.child.stdin?.end(`${JSON.stringify({ env: launch.env })}\n`);
+    return this.#sandboxProcess(z, true);
+  }
+
+  #isLinkable(codeDir: string): boolean {
+    let known = this.#linkable.get(codeDir);
+    if (known === undefined) {
+      known = countEntries(codeDir, LINKABLE_ENTRIES + 1) <= LINKABLE_ENTRIES;
+      this.#linkable.set(codeDir, known);
+    }
+    return known;
+  }
+
+  // ---- processes ----------------------------------------------------------------------------
+
+  #startRaw(spec: {
+    id: string;
+    command: string[];
+    env: Record<string, string>;
+    taskDir: string;
+    ephemeralStorageMb: number;
+    memoryMb?: number;
+    zygote: boolean;
+  }): RawProcess {
+    const { bwrap, cgroups } = this.o;
+    const slot = cgroups?.create(spec.id);
+    if (spec.memoryMb !== undefined) slot?.apply(spec.memoryMb);
+    else slot?.background();
+    const inner = bwrap
+      ? bwrap.argv({
+          taskDir: spec.taskDir,
+          ephemeralStorageMb: spec.ephemeralStorageMb,
+          command: spec.command,
+        })
+      : spec.command;
+    const [file, ...args] = slot ? ['/bin/sh', ...slot.joinArgs(inner)] : inner;
+    const held: Held = { ...(slot ? { slot } : {}), folders: [] };
+    if (spec.zygote && bwrap) held.folders.push(join(this.o.slotsRoot, spec.id));
+    if (!spec.zygote && !bwrap) held.folders.push(join(this.o.tmpRoot, spec.id));
+    this.#held.set(spec.id, held);
+    const child = spawn(file!, args, {
+      cwd: bwrap ? '/' : spec.taskDir,
+      env: bwrap
+        ? spec.env
+        : { ...spec.env, ...(spec.zygote ? {} : { TMPDIR: join(this.o.tmpRoot, spec.id) }) },
+      stdio: [spec.zygote ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(spec.zygote ? (['pipe'] as const) : [])],
+      // Its own process group, so a kill reaches whatever the function started.
+      detached: true,
+    });
+    if (child.pid !== undefined) {
+      this.o.records.add(spec.id, {
+        pid: child.pid,
+        group: true,
+        cgroups: slot?.paths ?? [],
+        folders: held.folders,
+      });
+    }
+    const exited = new Promise<ExitInfo>((resolve) => {
+      let done = false;
+      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (done) return;
+        done = true;
+        const oomKilled = slot?.oomKilled() ?? false;
+        // Whatever the runtime started dies with it.
+        killGroup(child.pid);
+        slot?.killAll();
+        resolve({ code, signal, oomKilled });
+      };
+      child.once('exit', finish);
+      child.once('error', () => finish(null, null));
+    });
+    return {
+      id: spec.id,
+      child,
+      exited,
+      ...(slot ? { slot } : {}),
+      ...(spec.zygote ? { taskDir: spec.taskDir } : {}),
+    };
+  }
+
+  #sandboxProcess(raw: RawProcess, fromZygote: boolean): SandboxProcess {
+    const { child, slot } = raw;
+    const pid = child.pid;
+    const isolated = this.o.bwrap !== undefined;
+    let runtimePid: number | undefined;
+    const members = (): number[] => (slot ? slot.pids() : pid === undefined ? [] : processTree(pid));
+    return {
+      pid,
+      stdout: child.stdout as Readable,
+      stderr: child.stderr as Readable,
+      exited: raw.exited,
+      fromZygote,
+      kill: () => {
+        killGroup(pid);
+        slot?.killAll();
+      },
+      peakMemoryBytes: () => {
+        if (slot) return slot.peakBytes();
+        // Without cgroups, the runtime's own peak resident set (under bwrap it is a descendant).
+        runtimePid ??= isolated ? members().at(-1) : pid;
+        return runtimePid === undefined ? undefined : peakRss(runtimePid);
+      },
+      ...(isolated
+        ? {
+            ownsConnection: (clientPort: number, serverPort: number) => {
+              const inode = clientSocketInode(clientPort, serverPort);
+              return inode !== undefined && holdsSocket(members(), inode);
+            },
+          }
+        : {}),
+    };
+  }
+}
+
+export function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** VmHWM (peak resident set) of a process, from /proc. */
+function peakRss(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const m = /VmHWM:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
