@@ -10,6 +10,7 @@ export const LAMBDA_ERROR_CODES = [
   'InvalidParameterValueException',
   'InvalidRequestContentException',
   'PreconditionFailedException',
+  'ProvisionedConcurrencyConfigNotFoundException',
   'RequestEntityTooLargeException',
   'ResourceConflictException',
   'ResourceInUseException',

@@ -69,7 +69,8 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
 
   let gc: Promise<void> = Promise.resolve();
   registry.onChange((change) => {
-    sandboxes.retireFunction(change.name);
+    if (change.kind === 'deleted') sandboxes.forgetFunction(change.name);
+    else sandboxes.retireFunction(change.name);
     gc = gc
       .then(() => registry.collectGarbage(sandboxes.codeDirsInUse()))
       .catch((err: unknown) => log.warn({ err }, 'code garbage collection failed'));

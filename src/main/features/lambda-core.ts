@@ -7,7 +7,12 @@ import type { Feature } from '../app.js';
 /** Functions, Invoke, tags and account settings on the Lambda API. */
 export const lambdaCore: Feature = (app) => {
   const { registry, scope, codeLinks, invoke, concurrency } = app;
-  addFunctionRoutes(app.lambdaApi.router, { registry, codeLinks, scope });
+  addFunctionRoutes(app.lambdaApi.router, {
+    registry,
+    codeLinks,
+    scope,
+    reservedConcurrency: (name) => concurrency.reservedFor(name),
+  });
   addInvokeRoutes(app.lambdaApi.router, { invoke });
   addTagRoutes(app.lambdaApi.router, { registry, scope });
   addAccountRoutes(app.lambdaApi.router, { registry, concurrency });

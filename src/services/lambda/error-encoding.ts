@@ -11,6 +11,7 @@ const ENCODING: Record<LambdaErrorCode, { status: number; messageKey: 'message' 
   InvalidParameterValueException: { status: 400, messageKey: 'message' },
   InvalidRequestContentException: { status: 400, messageKey: 'message' },
   PreconditionFailedException: { status: 412, messageKey: 'message' },
+  ProvisionedConcurrencyConfigNotFoundException: { status: 404, messageKey: 'message' },
   RequestEntityTooLargeException: { status: 413, messageKey: 'message' },
   ResourceConflictException: { status: 409, messageKey: 'message' },
   ResourceInUseException: { status: 400, messageKey: 'Message' },

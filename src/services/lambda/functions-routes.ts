@@ -21,6 +21,8 @@ export interface FunctionsRoutesDeps {
   registry: FunctionRegistry;
   codeLinks: CodeLinks;
   scope: AccountScope;
+  /** Reserved concurrency of a function, for GetFunction's `Concurrency` member. */
+  reservedConcurrency?: (functionName: string) => number | undefined;
 }
 
 /** CreateFunction, GetFunction(Configuration), ListFunctions, Update*, DeleteFunction. */
@@ -106,12 +108,14 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
     handler: async (call) => {
       const { record, version } = await registry.requireVersion(functionRef(call));
       const base = `http://${call.x.req.headers.host ?? 'localhost'}`;
+      const reserved = d.reservedConcurrency?.(record.name);
       return {
         status: 200,
         json: {
           Configuration: render(version),
           Code: { RepositoryType: 'S3', Location: d.codeLinks.url(base, version.code.blobKey) },
           ...(Object.keys(record.tags).length > 0 ? { Tags: record.tags } : {}),
+          ...(reserved === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: reserved } }),
         },
       };
     },
