@@ -21,6 +21,16 @@ import { makeZip } from '../support/zip.js';
 
 const SLOW = `exports.handler = async (e) => { await new Promise(r => setTimeout(r, e.ms ?? 0)); return process.env.AWS_LAMBDA_INITIALIZATION_TYPE; };`;
 
+interface StatusBody {
+  inFlight: number;
+  throttles: number;
+  reservedConcurrency?: number;
+  concurrency: { inFlight: number };
+  sandboxes: { sandboxes: number; provisioned: number; provisionedTarget: number; idle: number };
+}
+const statusOf = async (url: string): Promise<StatusBody> => (await (await fetch(url)).json()) as StatusBody;
+const errorOf = async (r: Response): Promise<{ message: string }> => (await r.json()) as { message: string };
+
 async function rejection(p: Promise<unknown>): Promise<Error & { name: string; $response?: unknown }> {
   try {
     await p;
@@ -106,14 +116,14 @@ describe('reserved concurrency', () => {
     });
     expect(negative.status).toBe(400);
     expect(negative.headers.get('x-amzn-errortype')).toBe('ValidationException');
-    expect((await negative.json()).message).toBe(
+    expect((await errorOf(negative)).message).toBe(
       "1 validation error detected: Value '-1' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0",
     );
     const missing = await fetch(`${s.url}/2017-10-31/functions/reserved/concurrency`, {
       method: 'PUT',
       body: '{}',
     });
-    expect((await missing.json()).message).toBe(
+    expect((await errorOf(missing)).message).toBe(
       "1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null",
     );
     const unknown = await rejection(
@@ -139,7 +149,7 @@ describe('reserved concurrency', () => {
       new InvokeCommand({ FunctionName: 'reserved', Payload: JSON.stringify({ ms: 1500 }) }),
     );
     await eventually('the first invoke to be in flight', async () => {
-      const st = await (await fetch(`${s.url}/nimbus/v1/functions/reserved/status`)).json();
+      const st = await statusOf(`${s.url}/nimbus/v1/functions/reserved/status`);
       return st.inFlight === 1 ? true : undefined;
     });
     const throttled = await rejection(
@@ -168,7 +178,7 @@ describe('reserved concurrency', () => {
       decodeJson((await s.lambda.send(new InvokeCommand({ FunctionName: 'other', Payload: '{}' }))).Payload),
     ).toBe('on-demand');
     expect(decodeJson((await slow).Payload)).toBe('on-demand');
-    const st = await (await fetch(`${s.url}/nimbus/v1/functions/reserved/status`)).json();
+    const st = await statusOf(`${s.url}/nimbus/v1/functions/reserved/status`);
     expect(st).toMatchObject({ reservedConcurrency: 1, throttles: 2, inFlight: 0 });
     await s.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'reserved' }));
   });
@@ -217,7 +227,7 @@ describe('account concurrency', () => {
       s.lambda.send(new InvokeCommand({ FunctionName: 'slow', Payload: JSON.stringify({ ms: 1500 }) })),
     );
     await eventually('two invokes in flight', async () => {
-      const st = await (await fetch(`${s.url}/nimbus/v1/status`)).json();
+      const st = await statusOf(`${s.url}/nimbus/v1/status`);
       return st.concurrency.inFlight === 2 ? true : undefined;
     });
     const e = await rejection(s.lambda.send(new InvokeCommand({ FunctionName: 'slow', Payload: '{}' })));
@@ -235,7 +245,7 @@ describe('account concurrency', () => {
 
 describe('provisioned concurrency', () => {
   let s: TestServer;
-  const status = async () => (await fetch(`${s.url}/nimbus/v1/functions/warm/status`)).json();
+  const status = () => statusOf(`${s.url}/nimbus/v1/functions/warm/status`);
   beforeAll(async () => {
     s = await startTestServer({ concurrency: 1000, idleTimeoutSeconds: 1 });
     await createFunction(s.lambda, 'warm', { 'index.js': SLOW });
@@ -362,14 +372,14 @@ describe('provisioned concurrency', () => {
         body: JSON.stringify({ ProvisionedConcurrentExecutions: 0 }),
       },
     );
-    expect((await zero.json()).message).toBe(
+    expect((await errorOf(zero)).message).toBe(
       "1 validation error detected: Value '0' at 'provisionedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 1",
     );
     const noQualifier = await fetch(`${s.url}/2019-09-30/functions/warm/provisioned-concurrency`, {
       method: 'PUT',
       body: JSON.stringify({ ProvisionedConcurrentExecutions: 1 }),
     });
-    expect((await noQualifier.json()).message).toBe(
+    expect((await errorOf(noQualifier)).message).toBe(
       "1 validation error detected: Value null at 'qualifier' failed to satisfy constraint: Member must not be null",
     );
     expect((await status()).sandboxes.provisionedTarget).toBe(0);
