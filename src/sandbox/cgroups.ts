@@ -92,9 +92,11 @@ export class Cgroups {
     return slot;
   }
 
-  /** Removes the parent groups (after every sandbox group is gone). Best effort. */
-  close(): void {
-    for (const c of this.controllers) removeTree(c.parent);
+  /** Removes the parent groups (after every sandbox group is gone); false while some remain. */
+  close(): boolean {
+    let removed = true;
+    for (const c of this.controllers) removed = removeTree(c.parent) && removed;
+    return removed;
   }
 }
 
@@ -228,16 +230,19 @@ export class CgroupSlot {
   }
 }
 
-/** Kills what is left in a group tree and removes it, deepest first (crash recovery, shutdown). */
-export function removeTree(dir: string): void {
-  if (!existsSync(dir)) return;
+/**
+ * Kills what is left in a group tree and removes it, deepest first (crash recovery, shutdown).
+ * False while something could not be removed yet (processes still exiting).
+ */
+export function removeTree(dir: string): boolean {
+  if (!existsSync(dir)) return true;
   let children: string[] = [];
   try {
     children = readdirSync(dir, { withFileTypes: true })
       .filter((e) => e.isDirectory())
       .map((e) => e.name);
   } catch {
-    return;
+    return false;
   }
   for (const child of children) removeTree(join(dir, child));
   const procs = readText(join(dir, 'cgroup.procs')) ?? '';
@@ -250,8 +255,10 @@ export function removeTree(dir: string): void {
   }
   try {
     rmdirSync(dir);
-  } catch {
-    // still busy; the next start tries again
+    return true;
+  } catch (e) {
+    // Still busy: the caller retries, or the next start does.
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../domain/clock.js';
@@ -74,6 +75,7 @@ export class LocalExecutor implements SandboxExecutor {
   readonly #held = new Map<string, Held>();
   readonly #zygotes: ZygotePool;
   readonly #linkable = new Map<string, boolean>();
+  readonly #removals = new Set<Promise<void>>();
   #zygoteStarts = 0;
   #freshStarts = 0;
   #closed = false;
@@ -161,13 +163,26 @@ export class LocalExecutor implements SandboxExecutor {
     const slot = held.slot;
     if (!slot) return;
     slot.killAll();
-    let tries = 0;
-    const attempt = () => {
-      if (slot.remove() || ++tries >= CGROUP_REMOVE_RETRIES) return;
+    // The group can be removed once its processes have exited, which takes a moment after SIGKILL.
+    const removal = this.#retry(() => {
+      if (slot.remove()) return true;
       slot.killAll();
-      this.o.clock.setTimeout(attempt, CGROUP_REMOVE_RETRY_MS);
-    };
-    attempt();
+      return false;
+    });
+    this.#removals.add(removal);
+    void removal.then(() => this.#removals.delete(removal));
+  }
+
+  /** Runs `attempt` until it succeeds, every few milliseconds, a bounded number of times. */
+  #retry(attempt: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      let tries = 0;
+      const run = () => {
+        if (attempt() || ++tries >= CGROUP_REMOVE_RETRIES) resolve();
+        else this.o.clock.setTimeout(run, CGROUP_REMOVE_RETRY_MS);
+      };
+      run();
+    });
   }
 
   stats(): ExecutorStats {
@@ -184,7 +199,9 @@ export class LocalExecutor implements SandboxExecutor {
     this.#closed = true;
     await this.#zygotes.close();
     rmSync(this.o.slotsRoot, { recursive: true, force: true });
-    this.o.cgroups?.close();
+    await Promise.all(this.#removals);
+    const cgroups = this.o.cgroups;
+    if (cgroups) await this.#retry(() => cgroups.close());
     this.o.records.remove(CGROUPS_RECORD);
   }
 
@@ -303,9 +320,14 @@ export class LocalExecutor implements SandboxExecutor {
     }
     const exited = new Promise<ExitInfo>((resolve) => {
       let done = false;
-      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      const finish = (exitCode: number | null, exitSignal: NodeJS.Signals | null) => {
         if (done) return;
         done = true;
+        // bwrap reports a runtime killed by a signal as exit status 128 + signal, as shells do.
+        const signalled =
+          bwrap && exitCode !== null && exitCode > 128 ? signalName(exitCode - 128) : undefined;
+        const code = signalled ? null : exitCode;
+        const signal = signalled ?? exitSignal;
         const oomKilled = slot?.oomKilled() ?? false;
         // Whatever the runtime started dies with it.
         killGroup(child.pid);
@@ -369,6 +391,10 @@ export function killGroup(pid: number | undefined): void {
       // already gone
     }
   }
+}
+
+function signalName(n: number): NodeJS.Signals | undefined {
+  return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, v]) => v === n)?.[0];
 }
 
 /** VmHWM (peak resident set) of a process, from /proc. */
