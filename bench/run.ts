@@ -3,9 +3,14 @@
  * to a baseline measured in the same run and saves them under bench/results/.
  */
 import { invokeBench } from './invoke.bench.js';
+import { burstBench, coldStartBench, idleMemoryBench, throughputBench } from './scaling.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
+  coldstart: coldStartBench,
+  burst: burstBench,
+  throughput: throughputBench,
+  'idle-memory': idleMemoryBench,
 };
 
 const selected = process.argv.slice(2);

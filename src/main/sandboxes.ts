@@ -1,4 +1,6 @@
-import { availableParallelism } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Clock } from '../domain/clock.js';
 import { EPHEMERAL_STORAGE_DEFAULT_MB, INIT_TIMEOUT_MS } from '../domain/limits.js';
@@ -58,6 +60,8 @@ export function createSandboxes(
     clock,
     tmpRoot: dir.sandboxTmp,
     slotsRoot: dir.sandboxSlots,
+    // Unix socket paths are limited to 107 bytes: a short folder of its own, not the data dir.
+    socketsRoot: mkdtempSync(join(tmpdir().length <= 40 ? tmpdir() : '/tmp', 'nimbus-')),
     runtimesDir: RUNTIMES_DIR,
     optDir: dir.opt,
     nodeExecutable: process.execPath,

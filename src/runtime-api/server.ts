@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { ERROR_TYPE_PATTERN, HEADERS, PATHS, STREAMING_RESPONSE_MODE } from './protocol.js';
 
 /** An event handed to the runtime through `GET /runtime/invocation/next`. */
@@ -35,12 +35,6 @@ export interface RuntimeApiDelegate {
 export interface RuntimeApiServerOptions {
   host: string;
   maxResponseBytes: number;
-  /**
-   * Decides whether a new connection may use this endpoint (whether it comes from the sandbox's
-   * own processes). Sandboxes share the host's loopback, so without it one sandbox could fetch or
-   * answer another's invocations by connecting to its port. Refused connections are closed.
-   */
-  authorize?: (socket: Socket) => boolean;
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -49,8 +43,9 @@ const OK_BODY = '{"status":"OK"}';
 const MAX_ERROR_BODY_BYTES = 1_048_576;
 
 /**
- * One sandbox's Runtime API endpoint (`AWS_LAMBDA_RUNTIME_API`), listening on its own port so a
- * runtime can only ever talk about its own invocations.
+ * One sandbox's Runtime API endpoint (`AWS_LAMBDA_RUNTIME_API`), of its own, so a runtime can only
+ * ever talk about its own invocations: a unix socket only its sandbox can see (Nimbus's sandboxes),
+ * or a loopback port.
  */
 export class RuntimeApiServer {
   readonly #server: Server;
@@ -61,33 +56,33 @@ export class RuntimeApiServer {
     private readonly options: RuntimeApiServerOptions,
   ) {
     this.#server = createServer({ keepAlive: true, noDelay: true }, (req, res) => this.#route(req, res));
-    const authorize = options.authorize;
-    if (authorize) {
-      // Runs before any byte of the connection is read: a refused peer never reaches a handler.
-      this.#server.on('connection', (socket: Socket) => {
-        if (!authorize(socket)) socket.destroy();
-      });
-    }
     this.#server.keepAliveTimeout = 0;
     this.#server.requestTimeout = 0;
     this.#server.headersTimeout = 0;
   }
 
-  /** `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`. */
+  /** `host:port`, or the socket path when listening on a unix socket. */
   get address(): string {
     if (!this.#address) throw new Error('runtime API server is not listening');
     return this.#address;
   }
 
-  listen(): Promise<string> {
+  /**
+   * Listens on loopback TCP (a free port), or on a unix socket at `socketPath`; resolves with
+   * `host:port` or the path.
+   */
+  listen(socketPath?: string): Promise<string> {
     return new Promise((ok, fail) => {
       this.#server.once('error', fail);
-      this.#server.listen(0, this.options.host, () => {
+      const listening = () => {
         this.#server.off('error', fail);
-        const a = this.#server.address() as AddressInfo;
-        this.#address = `${a.address}:${a.port}`;
+        const a = this.#server.address();
+        this.#address =
+          typeof a === 'string' ? a : `${(a as AddressInfo).address}:${(a as AddressInfo).port}`;
         ok(this.#address);
-      });
+      };
+      if (socketPath !== undefined) this.#server.listen(socketPath, listening);
+      else this.#server.listen(0, this.options.host, listening);
     });
   }
 

@@ -8,12 +8,14 @@ import type { SandboxPaths } from './executor.js';
  * arguments. Tested on this host as root (platform-notes): namespaces of its own for mounts,
  * pids, IPC, UTS and users (the function runs as uid 993, like Lambda's sbx_user1051, with no
  * capabilities and no way to create further user namespaces); the host network, so it can reach
- * Nimbus's endpoint (AWS_ENDPOINT_URL) and its Runtime API on loopback.
+ * Nimbus's endpoint (AWS_ENDPOINT_URL) and the internet. Its Runtime API is a unix socket in a
+ * folder only it has mounted, so other sandboxes, though on the same network, cannot reach it.
  *
  *   /usr (and the /lib, /bin symlinks or folders) read-only, the system's runtime
  *   /var/runtime   Nimbus's runtimes, read-only
  *   /var/task      the function's code, read-only
  *   /opt           layers, read-only
+ *   /run/nimbus    the folder of its Runtime API's unix socket, and nothing else of the host's
  *   /tmp           a tmpfs capped at EphemeralStorage; /dev/shm likewise
  *   /etc           only hosts, resolv.conf, nsswitch.conf, certificates, and a passwd naming 993
  *   /proc          of its own pid namespace: it sees its own processes only
@@ -52,6 +54,8 @@ export interface BwrapOptions {
 export interface BwrapLaunch {
   /** Host folder seen as /var/task. */
   taskDir: string;
+  /** Host folder of the sandbox's Runtime API socket, seen as /run/nimbus. */
+  socketDir: string;
   ephemeralStorageMb: number;
   /** Command and arguments as seen inside. */
   command: string[];
@@ -125,6 +129,9 @@ export class Bwrap {
       '--ro-bind',
       launch.taskDir,
       BWRAP_PATHS.taskRoot,
+      '--ro-bind',
+      launch.socketDir,
+      '/run/nimbus',
       '--remount-ro',
       '/dev',
       '--remount-ro',

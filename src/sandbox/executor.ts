@@ -7,16 +7,29 @@ import type { Readable } from 'node:stream';
  * which of these is in use.
  */
 
-export interface SandboxLaunch {
+/** What a sandbox runs, as the executor needs to know it before it picks how to run it. */
+export interface SandboxRequest {
   /** Executable and arguments as seen inside the sandbox. */
   command: string;
   args: string[];
-  /** The complete environment of the runtime process (nothing is inherited from the server). */
-  env: Record<string, string>;
   /** Host folder holding the function's code; seen as {@link SandboxPaths.taskRoot}. */
   codeDir: string;
   memoryMb: number;
   ephemeralStorageMb: number;
+  /** The function's own variables: some (NODE_OPTIONS...) rule out a pre-started runtime. */
+  userEnvironment: Record<string, string>;
+}
+
+/** A sandbox the executor has chosen how to run (and reserved a zygote for), not started yet. */
+export interface PreparedSandbox {
+  /** Host path of the unix socket its Runtime API must listen on (the folder exists). */
+  readonly runtimeApiSocket: string;
+  /** The `AWS_LAMBDA_RUNTIME_API` value that reaches that socket from inside the sandbox. */
+  readonly runtimeApiAddress: string;
+  /** Starts it with exactly `env` (nothing is inherited from the server). */
+  start(env: Record<string, string>): Promise<SandboxProcess>;
+  /** Not started after all: releases what was reserved. */
+  abandon(): void;
 }
 
 /** Where a sandbox sees things; the environment variables are built from these. */
@@ -46,12 +59,6 @@ export interface SandboxProcess {
   kill(): void;
   /** Peak memory of the sandbox so far, in bytes, when the executor can measure it. */
   peakMemoryBytes(): number | undefined;
-  /**
-   * Whether the client end of a loopback connection (its local port) belongs to this sandbox.
-   * Lets a Runtime API endpoint refuse other sandboxes; undefined when the executor cannot tell
-   * (or does not isolate, so there is nothing to protect).
-   */
-  ownsConnection?(clientPort: number, serverPort: number): boolean;
 }
 
 export interface IsolationDescription {
@@ -79,7 +86,7 @@ export interface SandboxExecutor {
   describe(): IsolationDescription;
   /** Paths as the sandbox sees them, for a given host code folder. */
   paths(codeDir: string, sandboxId: string): SandboxPaths;
-  spawn(launch: SandboxLaunch, sandboxId: string): Promise<SandboxProcess>;
+  prepare(request: SandboxRequest, sandboxId: string): PreparedSandbox;
   /** Removes what the executor left behind for a sandbox (temp folders, cgroups, records). */
   cleanup(sandboxId: string): void;
   stats(): ExecutorStats;

@@ -11,13 +11,14 @@ import type {
   ExecutorStats,
   ExitInfo,
   IsolationDescription,
+  PreparedSandbox,
   SandboxExecutor,
-  SandboxLaunch,
   SandboxPaths,
   SandboxProcess,
+  SandboxRequest,
 } from './executor.js';
 import { countEntries, linkTree } from './link-tree.js';
-import { clientSocketInode, holdsSocket, processTree } from './proc.js';
+import { processTree } from './proc.js';
 import type { ProcessRecords } from './process-records.js';
 import { ZygotePool } from './zygote-pool.js';
 
@@ -31,6 +32,8 @@ export interface LocalExecutorOptions {
   tmpRoot: string;
   /** Per-zygote folders that become `/var/task` once the zygote is specialised (bubblewrap). */
   slotsRoot: string;
+  /** A short folder for the Runtime API unix sockets (socket paths are limited to 107 bytes). */
+  socketsRoot: string;
   runtimesDir: string;
   optDir: string;
   /** The host's Node.js executable. */
@@ -61,13 +64,18 @@ const LINKABLE_ENTRIES = 256;
 /** User variables Node reads only at start: a zygote would ignore them, so such functions start fresh. */
 const STARTUP_VARIABLE = /^(NODE_(?!PATH$|ENV$)|UV_)/;
 const CGROUP_REMOVE_RETRIES = 40;
-const CGROUPS_RECORD = 'cgroups';
 const CGROUP_REMOVE_RETRY_MS = 25;
+const EXECUTOR_RECORD = 'executor';
+const SOCKET_NAME = 'runtime.sock';
+/** Where a bubblewrap sandbox sees its Runtime API socket's folder. */
+const SANDBOX_SOCKET_DIR = '/run/nimbus';
 
 /**
  * Runs sandboxes on this host: under bubblewrap or as plain processes, each in a cgroup of its own
  * when the host has them, recorded in the data dir for crash recovery, and served by a zygote when
- * the launch allows (`zygote-pool.ts`).
+ * the request allows (`zygote-pool.ts`). Each sandbox reaches its Runtime API through a unix
+ * socket in a folder of its own; under bubblewrap only that folder is mounted, so no sandbox can
+ * reach another's endpoint (loopback ports would be open to every sandbox on the host network).
  */
 export class LocalExecutor implements SandboxExecutor {
   readonly name: string;
@@ -83,17 +91,15 @@ export class LocalExecutor implements SandboxExecutor {
   constructor(private readonly o: LocalExecutorOptions) {
     this.name = o.bwrap ? 'bwrap' : 'process';
     this.nodeExecutable = o.bwrap ? o.bwrap.nodeExecutable : o.nodeExecutable;
-    mkdirSync(o.tmpRoot, { recursive: true });
-    mkdirSync(o.slotsRoot, { recursive: true });
-    // The parent groups too, so the next start removes them after a crash (pid 0: no process).
-    if (o.cgroups) {
-      o.records.add(CGROUPS_RECORD, {
-        pid: 0,
-        group: false,
-        cgroups: o.cgroups.describe().parents,
-        folders: [],
-      });
-    }
+    for (const dir of [o.tmpRoot, o.slotsRoot, o.socketsRoot]) mkdirSync(dir, { recursive: true });
+    // What the executor sets up for itself, so the next start removes it after a crash (pid 0:
+    // no process to end).
+    o.records.add(EXECUTOR_RECORD, {
+      pid: 0,
+      group: false,
+      cgroups: o.cgroups?.describe().parents ?? [],
+      folders: [o.socketsRoot],
+    });
     this.#zygotes = new ZygotePool({
       target: o.prestart,
       clock: o.clock,
@@ -127,31 +133,45 @@ export class LocalExecutor implements SandboxExecutor {
     };
   }
 
-  async spawn(launch: SandboxLaunch, sandboxId: string): Promise<SandboxProcess> {
+  prepare(request: SandboxRequest, sandboxId: string): PreparedSandbox {
     if (this.#closed) throw new Error('the executor is closed');
-    const zygote = this.#zygoteFor(launch);
+    const zygote = this.#zygoteFor(request);
     if (zygote) {
-      try {
-        const proc = this.#specialise(zygote, launch, sandboxId);
-        this.#zygoteStarts++;
-        return proc;
-      } catch (e) {
-        this.o.onWarning?.(`a pre-started runtime could not be specialised: ${(e as Error).message}`);
-        zygote.child.kill('SIGKILL');
-      }
+      return {
+        runtimeApiSocket: join(this.o.socketsRoot, zygote.id, SOCKET_NAME),
+        runtimeApiAddress: this.#address(zygote.id),
+        start: async (env) => {
+          this.#zygoteStarts++;
+          return this.#specialise(zygote, request, sandboxId, env);
+        },
+        abandon: () => {
+          zygote.child.kill('SIGKILL');
+          this.cleanup(zygote.id);
+        },
+      };
     }
-    this.#freshStarts++;
-    if (!this.o.bwrap) mkdirSync(join(this.o.tmpRoot, sandboxId), { recursive: true });
-    const raw = this.#startRaw({
-      id: sandboxId,
-      command: [launch.command, ...launch.args],
-      env: launch.env,
-      taskDir: launch.codeDir,
-      ephemeralStorageMb: launch.ephemeralStorageMb,
-      memoryMb: launch.memoryMb,
-      zygote: false,
-    });
-    return this.#sandboxProcess(raw, false);
+    const held: Held = { folders: [join(this.o.socketsRoot, sandboxId)] };
+    if (!this.o.bwrap) held.folders.push(join(this.o.tmpRoot, sandboxId));
+    for (const folder of held.folders) mkdirSync(folder, { recursive: true });
+    this.#held.set(sandboxId, held);
+    return {
+      runtimeApiSocket: join(this.o.socketsRoot, sandboxId, SOCKET_NAME),
+      runtimeApiAddress: this.#address(sandboxId),
+      start: async (env) => {
+        this.#freshStarts++;
+        const raw = this.#startRaw({
+          id: sandboxId,
+          command: [request.command, ...request.args],
+          env: this.o.bwrap ? env : { ...env, TMPDIR: join(this.o.tmpRoot, sandboxId) },
+          taskDir: request.codeDir,
+          ephemeralStorageMb: request.ephemeralStorageMb,
+          memoryMb: request.memoryMb,
+          zygote: false,
+        });
+        return this.#sandboxProcess(raw, false);
+      },
+      abandon: () => this.cleanup(sandboxId),
+    };
   }
 
   cleanup(sandboxId: string): void {
@@ -173,18 +193,6 @@ export class LocalExecutor implements SandboxExecutor {
     void removal.then(() => this.#removals.delete(removal));
   }
 
-  /** Runs `attempt` until it succeeds, every few milliseconds, a bounded number of times. */
-  #retry(attempt: () => boolean): Promise<void> {
-    return new Promise((resolve) => {
-      let tries = 0;
-      const run = () => {
-        if (attempt() || ++tries >= CGROUP_REMOVE_RETRIES) resolve();
-        else this.o.clock.setTimeout(run, CGROUP_REMOVE_RETRY_MS);
-      };
-      run();
-    });
-  }
-
   stats(): ExecutorStats {
     const z = this.#zygotes.counts();
     return {
@@ -198,11 +206,28 @@ export class LocalExecutor implements SandboxExecutor {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#zygotes.close();
-    rmSync(this.o.slotsRoot, { recursive: true, force: true });
+    for (const dir of [this.o.slotsRoot, this.o.socketsRoot]) rmSync(dir, { recursive: true, force: true });
     await Promise.all(this.#removals);
     const cgroups = this.o.cgroups;
     if (cgroups) await this.#retry(() => cgroups.close());
-    this.o.records.remove(CGROUPS_RECORD);
+    this.o.records.remove(EXECUTOR_RECORD);
+  }
+
+  /** Runs `attempt` until it succeeds, every few milliseconds, a bounded number of times. */
+  #retry(attempt: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      let tries = 0;
+      const run = () => {
+        if (attempt() || ++tries >= CGROUP_REMOVE_RETRIES) resolve();
+        else this.o.clock.setTimeout(run, CGROUP_REMOVE_RETRY_MS);
+      };
+      run();
+    });
+  }
+
+  #address(slotId: string): string {
+    const path = this.o.bwrap ? SANDBOX_SOCKET_DIR : join(this.o.socketsRoot, slotId);
+    return `unix:${path}/${SOCKET_NAME}`;
   }
 
   // ---- zygotes ------------------------------------------------------------------------------
@@ -212,13 +237,23 @@ export class LocalExecutor implements SandboxExecutor {
     return this.o.bwrap ? `tmp-${ephemeralStorageMb}` : 'any';
   }
 
-  #zygoteFor(launch: SandboxLaunch): RawProcess | undefined {
+  /** A zygote for the request, its code already linked in, or undefined (start fresh). */
+  #zygoteFor(request: SandboxRequest): RawProcess | undefined {
     if (this.o.prestart <= 0) return undefined;
-    if (launch.command !== this.nodeExecutable) return undefined;
-    if (launch.args.length !== 1 || launch.args[0] !== this.#runtimeEntry()) return undefined;
-    if (Object.keys(launch.env).some((k) => STARTUP_VARIABLE.test(k))) return undefined;
-    if (this.o.bwrap && !this.#isLinkable(launch.codeDir)) return undefined;
-    return this.#zygotes.take(this.#profile(launch.ephemeralStorageMb), launch.ephemeralStorageMb);
+    if (request.command !== this.nodeExecutable) return undefined;
+    if (request.args.length !== 1 || request.args[0] !== this.#runtimeEntry()) return undefined;
+    if (Object.keys(request.userEnvironment).some((k) => STARTUP_VARIABLE.test(k))) return undefined;
+    if (this.o.bwrap && !this.#isLinkable(request.codeDir)) return undefined;
+    const zygote = this.#zygotes.take(this.#profile(request.ephemeralStorageMb), request.ephemeralStorageMb);
+    if (!zygote?.taskDir || !this.o.bwrap) return zygote;
+    try {
+      linkTree(request.codeDir, zygote.taskDir);
+      return zygote;
+    } catch (e) {
+      this.o.onWarning?.(`a pre-started runtime could not take the function's code: ${(e as Error).message}`);
+      zygote.child.kill('SIGKILL');
+      return undefined;
+    }
   }
 
   #runtimeEntry(): string {
@@ -227,11 +262,15 @@ export class LocalExecutor implements SandboxExecutor {
 
   #startZygote(ephemeralStorageMb: number): RawProcess {
     const id = `z${randomBytes(8).toString('hex')}`;
+    const held: Held = { folders: [join(this.o.socketsRoot, id)] };
     let taskDir: string | undefined;
     if (this.o.bwrap) {
       taskDir = join(this.o.slotsRoot, id, 'task');
-      mkdirSync(taskDir, { recursive: true });
+      held.folders.push(join(this.o.slotsRoot, id));
     }
+    for (const folder of [...held.folders, ...(taskDir ? [taskDir] : [])])
+      mkdirSync(folder, { recursive: true });
+    this.#held.set(id, held);
     return this.#startRaw({
       id,
       command: [this.nodeExecutable, this.#runtimeEntry()],
@@ -242,26 +281,30 @@ export class LocalExecutor implements SandboxExecutor {
     });
   }
 
-  /** Makes a zygote the sandbox `sandboxId`: its code, its limits, then its environment. */
-  #specialise(z: RawProcess, launch: SandboxLaunch, sandboxId: string): SandboxProcess {
+  /** Makes a zygote the sandbox `sandboxId`: its limits, then its environment. */
+  #specialise(
+    z: RawProcess,
+    request: SandboxRequest,
+    sandboxId: string,
+    env: Record<string, string>,
+  ): SandboxProcess {
     const held = this.#held.get(z.id) ?? { folders: [] };
     this.#held.delete(z.id);
     this.#held.set(sandboxId, held);
     this.o.records.remove(z.id);
+    if (!this.o.bwrap) {
+      const tmp = join(this.o.tmpRoot, sandboxId);
+      mkdirSync(tmp, { recursive: true });
+      held.folders.push(tmp);
+    }
     this.o.records.add(sandboxId, {
       pid: z.child.pid ?? 0,
       group: true,
       cgroups: z.slot?.paths ?? [],
       folders: held.folders,
     });
-    if (z.taskDir && this.o.bwrap) linkTree(launch.codeDir, z.taskDir);
-    if (!this.o.bwrap) {
-      const tmp = join(this.o.tmpRoot, sandboxId);
-      mkdirSync(tmp, { recursive: true });
-      held.folders.push(tmp);
-    }
-    z.slot?.apply(launch.memoryMb);
-    z.child.stdin?.end(`${JSON.stringify({ env: launch.env })}\n`);
+    z.slot?.apply(request.memoryMb);
+    z.child.stdin?.end(`${JSON.stringify({ env })}\n`);
     return this.#sandboxProcess(z, true);
   }
 
@@ -286,26 +329,24 @@ export class LocalExecutor implements SandboxExecutor {
     zygote: boolean;
   }): RawProcess {
     const { bwrap, cgroups } = this.o;
+    const held = this.#held.get(spec.id) ?? { folders: [] };
+    this.#held.set(spec.id, held);
     const slot = cgroups?.create(spec.id);
+    if (slot) held.slot = slot;
     if (spec.memoryMb !== undefined) slot?.apply(spec.memoryMb);
     else slot?.background();
     const inner = bwrap
       ? bwrap.argv({
           taskDir: spec.taskDir,
+          socketDir: join(this.o.socketsRoot, spec.id),
           ephemeralStorageMb: spec.ephemeralStorageMb,
           command: spec.command,
         })
       : spec.command;
     const [file, ...args] = slot ? ['/bin/sh', ...slot.joinArgs(inner)] : inner;
-    const held: Held = { ...(slot ? { slot } : {}), folders: [] };
-    if (spec.zygote && bwrap) held.folders.push(join(this.o.slotsRoot, spec.id));
-    if (!spec.zygote && !bwrap) held.folders.push(join(this.o.tmpRoot, spec.id));
-    this.#held.set(spec.id, held);
     const child = spawn(file!, args, {
-      cwd: bwrap ? '/' : spec.taskDir,
-      env: bwrap
-        ? spec.env
-        : { ...spec.env, ...(spec.zygote ? {} : { TMPDIR: join(this.o.tmpRoot, spec.id) }) },
+      cwd: bwrap ? '/' : spec.zygote ? this.o.tmpRoot : spec.taskDir,
+      env: spec.env,
       stdio: [spec.zygote ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(spec.zygote ? (['pipe'] as const) : [])],
       // Its own process group, so a kill reaches whatever the function started.
       detached: true,
@@ -326,13 +367,11 @@ export class LocalExecutor implements SandboxExecutor {
         // bwrap reports a runtime killed by a signal as exit status 128 + signal, as shells do.
         const signalled =
           bwrap && exitCode !== null && exitCode > 128 ? signalName(exitCode - 128) : undefined;
-        const code = signalled ? null : exitCode;
-        const signal = signalled ?? exitSignal;
         const oomKilled = slot?.oomKilled() ?? false;
         // Whatever the runtime started dies with it.
         killGroup(child.pid);
         slot?.killAll();
-        resolve({ code, signal, oomKilled });
+        resolve({ code: signalled ? null : exitCode, signal: signalled ?? exitSignal, oomKilled });
       };
       child.once('exit', finish);
       child.once('error', () => finish(null, null));
@@ -349,9 +388,7 @@ export class LocalExecutor implements SandboxExecutor {
   #sandboxProcess(raw: RawProcess, fromZygote: boolean): SandboxProcess {
     const { child, slot } = raw;
     const pid = child.pid;
-    const isolated = this.o.bwrap !== undefined;
     let runtimePid: number | undefined;
-    const members = (): number[] => (slot ? slot.pids() : pid === undefined ? [] : processTree(pid));
     return {
       pid,
       stdout: child.stdout as Readable,
@@ -365,17 +402,10 @@ export class LocalExecutor implements SandboxExecutor {
       peakMemoryBytes: () => {
         if (slot) return slot.peakBytes();
         // Without cgroups, the runtime's own peak resident set (under bwrap it is a descendant).
-        runtimePid ??= isolated ? members().at(-1) : pid;
+        if (pid === undefined) return undefined;
+        runtimePid ??= this.o.bwrap ? processTree(pid).at(-1) : pid;
         return runtimePid === undefined ? undefined : peakRss(runtimePid);
       },
-      ...(isolated
-        ? {
-            ownsConnection: (clientPort: number, serverPort: number) => {
-              const inode = clientSocketInode(clientPort, serverPort);
-              return inode !== undefined && holdsSocket(members(), inode);
-            },
-          }
-        : {}),
     };
   }
 }

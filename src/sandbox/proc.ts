@@ -1,9 +1,8 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Small readers of Linux's /proc, for bookkeeping the server does about its sandboxes: telling a
- * recorded pid from a later process that reused it, finding everything a sandbox started, and
- * finding which process holds the other end of a loopback TCP connection.
+ * recorded pid from a later process that reused it, and finding everything a sandbox started.
  */
 
 /** Start time of a process in clock ticks since boot (field 22 of stat); undefined if gone. */
@@ -40,46 +39,6 @@ export function processTree(root: number): number[] {
   };
   walk(root);
   return tree;
-}
-
-/**
- * The socket inode of the client end of a loopback TCP connection: the entry of /proc/net/tcp
- * whose local port is `clientPort` and whose remote port is `serverPort` (both on 127.0.0.1).
- */
-export function clientSocketInode(clientPort: number, serverPort: number): string | undefined {
-  const local = `0100007F:${hex4(clientPort)}`;
-  const remote = `0100007F:${hex4(serverPort)}`;
-  const table = (() => {
-    try {
-      return readFileSync('/proc/net/tcp', 'latin1');
-    } catch {
-      return '';
-    }
-  })();
-  for (const line of table.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f[1] === local && f[2] === remote) return f[9];
-  }
-  return undefined;
-}
-
-/** Whether one of `pids` has the socket `inode` open. */
-export function holdsSocket(pids: readonly number[], inode: string): boolean {
-  const target = `socket:[${inode}]`;
-  for (const pid of pids) {
-    for (const fd of safeReaddir(`/proc/${pid}/fd`)) {
-      try {
-        if (readlinkSync(`/proc/${pid}/fd/${fd}`) === target) return true;
-      } catch {
-        // closed meanwhile
-      }
-    }
-  }
-  return false;
-}
-
-function hex4(port: number): string {
-  return port.toString(16).toUpperCase().padStart(4, '0');
 }
 
 function safeReaddir(dir: string): string[] {

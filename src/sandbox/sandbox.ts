@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Clock, Timer } from '../domain/clock.js';
 import { SYNC_RESPONSE_MAX_BYTES } from '../domain/limits.js';
 import {
@@ -11,7 +10,7 @@ import {
   readBody,
 } from '../runtime-api/server.js';
 import { type SandboxIdentity, sandboxEnvironment } from './environment-variables.js';
-import type { ExitInfo, SandboxExecutor, SandboxProcess } from './executor.js';
+import type { ExitInfo, PreparedSandbox, SandboxExecutor, SandboxProcess } from './executor.js';
 import { InvocationLog } from './invocation-log.js';
 import { LineSplitter } from './line-splitter.js';
 import type { LogSink } from './log-sink.js';
@@ -144,7 +143,6 @@ export class Sandbox implements RuntimeApiDelegate {
     this.#server = new RuntimeApiServer(this, {
       host: o.runtimeApiHost,
       maxResponseBytes: SYNC_RESPONSE_MAX_BYTES,
-      authorize: (socket) => this.#authorize(socket),
     });
     this.#initReported = o.prewarmed === true;
     this.#init = new Promise((ok) => {
@@ -175,28 +173,39 @@ export class Sandbox implements RuntimeApiDelegate {
     return this.#process?.fromZygote ?? false;
   }
 
-  /** Spawns the runtime. Never rejects: failures surface through the first invocation. */
+  /**
+   * Starts the runtime: the executor picks how (a pre-started runtime, or a fresh process), the
+   * Runtime API listens where the sandbox will reach it, then the runtime starts with its
+   * environment. Init Duration counts from here. Never rejects: failures surface through the
+   * first invocation.
+   */
   async start(): Promise<void> {
     const o = this.o;
-    let address: string;
+    this.#initStartMono = o.clock.monotonic();
+    let prepared: PreparedSandbox | undefined;
     try {
-      address = await this.#server.listen();
       const paths = o.executor.paths(o.codeDir, this.id);
-      const env = sandboxEnvironment({ ...o.identity, logStream: this.logStream }, paths, address);
       const cmd = runtimeCommand(o.identity.runtime, paths, o.executor.nodeExecutable);
-      this.#initStartMono = o.clock.monotonic();
-      this.#writeUnattributed(initStartLine(o.identity.runtime, process.version));
-      this.#process = await o.executor.spawn(
+      prepared = o.executor.prepare(
         {
           ...cmd,
-          env,
           codeDir: o.codeDir,
           memoryMb: o.identity.memoryMb,
           ephemeralStorageMb: o.ephemeralStorageMb,
+          userEnvironment: o.identity.userEnvironment,
         },
         this.id,
       );
+      await this.#server.listen(prepared.runtimeApiSocket);
+      const env = sandboxEnvironment(
+        { ...o.identity, logStream: this.logStream },
+        paths,
+        prepared.runtimeApiAddress,
+      );
+      this.#writeUnattributed(initStartLine(o.identity.runtime, process.version));
+      this.#process = await prepared.start(env);
     } catch (e) {
+      if (!this.#process) prepared?.abandon();
       this.#writeUnattributed(`[nimbus] the sandbox could not start: ${(e as Error).message}`);
       this.#settleInit({ kind: 'exit', exit: { code: null, signal: null, oomKilled: false } });
       this.stop();
@@ -358,21 +367,6 @@ export class Sandbox implements RuntimeApiDelegate {
   }
 
   // ---- internals --------------------------------------------------------------------------
-
-  /** Only the sandbox's own processes may use its Runtime API (when the executor can tell). */
-  #authorize(socket: Socket): boolean {
-    const proc = this.#process;
-    if (!proc?.ownsConnection || socket.remotePort === undefined || socket.localPort === undefined) {
-      return true;
-    }
-    const ok = proc.ownsConnection(socket.remotePort, socket.localPort);
-    if (!ok) {
-      this.#writeUnattributed(
-        `[nimbus] refused a connection to this sandbox's Runtime API from a process outside it (port ${socket.remotePort})`,
-      );
-    }
-    return ok;
-  }
 
   #activeFor(requestId: string): Active | PostResult {
     const active = this.#active;

@@ -41,6 +41,7 @@ export interface ZygotePoolOptions {
 }
 
 const MAX_LEARNED_PROFILES = 4;
+const REFILL_DELAY_MS = 50;
 const MAX_FAILURES = 3;
 
 export class ZygotePool {
@@ -68,7 +69,9 @@ export class ZygotePool {
       p.entries.findIndex((e) => e.ready),
     );
     const [entry] = p.entries.splice(i, 1);
-    this.o.clock.setTimeout(() => this.#refill(p), 0);
+    // Not at once: starting a process blocks the server's thread for a few milliseconds, which
+    // would land in the middle of the cold start this zygote is serving.
+    this.o.clock.setTimeout(() => this.#refill(p), REFILL_DELAY_MS);
     if (!entry) return undefined;
     detach(entry.raw);
     return entry.raw;

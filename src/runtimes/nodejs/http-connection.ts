@@ -1,5 +1,5 @@
 /**
- * A deliberately small HTTP/1.1 client over ONE keep-alive TCP connection, for the Runtime API
+ * A deliberately small HTTP/1.1 client over ONE keep-alive connection, for the Runtime API
  * (lambda-reference §4.1). Node's `http` client costs a few hundred microseconds of CPU per
  * request (request/response objects, agent bookkeeping, header validation); the Runtime API is a
  * handful of fixed exchanges with a server we know, so a direct socket with a tiny response
@@ -42,9 +42,12 @@ const EMPTY = Buffer.alloc(0);
 const HEAD_END = bufferFrom('\r\n\r\n');
 const CRLF = bufferFrom('\r\n');
 
+/** Where the server listens: loopback TCP, or a unix socket (Nimbus's sandboxes). */
+export type Endpoint = { host: string; port: number } | { path: string };
+
 export class HttpConnection {
-  readonly #host: string;
-  readonly #port: number;
+  readonly #endpoint: Endpoint;
+  readonly #hostHeader: string;
   #socket: net.Socket | undefined;
   /** Written, answer pending, in order. */
   #inFlight: Exchange[] = [];
@@ -54,9 +57,9 @@ export class HttpConnection {
   #incoming: Incoming | undefined;
   #corked = false;
 
-  constructor(host: string, port: number) {
-    this.#host = host;
-    this.#port = port;
+  constructor(endpoint: Endpoint) {
+    this.#endpoint = endpoint;
+    this.#hostHeader = 'path' in endpoint ? 'localhost' : `${endpoint.host}:${endpoint.port}`;
   }
 
   request(
@@ -66,7 +69,7 @@ export class HttpConnection {
     body?: string | Buffer,
   ): Promise<HttpAnswer> {
     const payload = body === undefined ? undefined : typeof body === 'string' ? bufferFrom(body) : body;
-    let head = `${method} ${path} HTTP/1.1\r\nHost: ${this.#host}:${this.#port}\r\n`;
+    let head = `${method} ${path} HTTP/1.1\r\nHost: ${this.#hostHeader}\r\n`;
     for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
     if (payload !== undefined) head += `Content-Length: ${payload.length}\r\n`;
     head += '\r\n';
@@ -107,7 +110,11 @@ export class HttpConnection {
   }
 
   #connect(): net.Socket {
-    const socket = net.connect({ host: this.#host, port: this.#port, noDelay: true });
+    const e = this.#endpoint;
+    const socket =
+      'path' in e
+        ? net.connect({ path: e.path })
+        : net.connect({ host: e.host, port: e.port, noDelay: true });
     this.#socket = socket;
     this.#served = 0;
     this.#buffer = EMPTY;

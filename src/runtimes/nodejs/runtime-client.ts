@@ -7,7 +7,7 @@
  * holding a pending `GET next`. Streaming responses live in `streaming-client.ts`.
  */
 import { toHeaderValue, toRapidError } from './errors.js';
-import { type HttpAnswer, HttpConnection } from './http-connection.js';
+import { type Endpoint, type HttpAnswer, HttpConnection } from './http-connection.js';
 import { jsonStringify } from './intrinsics.js';
 import { ERROR_TYPE_HEADER, INVOKE_HEADERS, PATHS } from './protocol.js';
 
@@ -18,10 +18,15 @@ export interface Invocation {
   body: string;
 }
 
-export function splitHostPort(hostPort: string): { hostname: string; port: number } {
-  const colon = hostPort.lastIndexOf(':');
-  const hostname = hostPort.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  return { hostname, port: Number(hostPort.slice(colon + 1)) };
+/**
+ * `AWS_LAMBDA_RUNTIME_API` is `host:port` on AWS. Nimbus's sandboxes get `unix:<path>`: a unix
+ * socket only that sandbox can see, so no other sandbox can reach its Runtime API.
+ */
+export function parseRuntimeApi(value: string): Endpoint {
+  if (value.startsWith('unix:')) return { path: value.slice('unix:'.length) };
+  const colon = value.lastIndexOf(':');
+  const host = value.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(value.slice(colon + 1)) };
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
@@ -35,15 +40,14 @@ function checkPosted(path: string, answer: HttpAnswer): void {
 }
 
 export class RuntimeClient {
-  readonly hostname: string;
-  readonly port: number;
+  readonly endpoint: Endpoint;
   readonly #connection: HttpConnection;
   /** A `GET next` already sent behind the last outcome. */
   #nextAnswer: Promise<HttpAnswer> | undefined;
 
-  constructor(hostPort: string) {
-    ({ hostname: this.hostname, port: this.port } = splitHostPort(hostPort));
-    this.#connection = new HttpConnection(this.hostname, this.port);
+  constructor(runtimeApi: string) {
+    this.endpoint = parseRuntimeApi(runtimeApi);
+    this.#connection = new HttpConnection(this.endpoint);
   }
 
   /** Blocks, with no timeout, until the platform hands over an invocation. */
@@ -97,7 +101,7 @@ export class RuntimeClient {
   }
 
   async #postAlone(path: string, body: string, headers: Record<string, string>): Promise<void> {
-    const connection = new HttpConnection(this.hostname, this.port);
+    const connection = new HttpConnection(this.endpoint);
     try {
       checkPosted(path, await connection.request('POST', path, headers, body));
     } finally {

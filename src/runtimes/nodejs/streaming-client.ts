@@ -36,18 +36,17 @@ export function openResponseStream(
   };
   let request!: http.ClientRequest;
   const done = new Promise<void>((resolve, reject) => {
-    request = httpRequest(
-      { hostname: client.hostname, port: client.port, method: 'POST', path, headers, agent },
-      (response) => {
-        response.resume();
-        response.on('error', reject);
-        response.on('end', () => {
-          const status = response.statusCode ?? 0;
-          if (status >= 500) reject(new Error(`Runtime API answered ${status} to POST ${path}`));
-          else resolve();
-        });
-      },
-    );
+    const e = client.endpoint;
+    const where = 'path' in e ? { socketPath: e.path } : { hostname: e.host, port: e.port };
+    request = httpRequest({ ...where, method: 'POST', path, headers, agent }, (response) => {
+      response.resume();
+      response.on('error', reject);
+      response.on('end', () => {
+        const status = response.statusCode ?? 0;
+        if (status >= 500) reject(new Error(`Runtime API answered ${status} to POST ${path}`));
+        else resolve();
+      });
+    });
     request.on('error', reject);
   });
   done.catch(() => {});

@@ -38,7 +38,7 @@ export async function warmUp(): Promise<void> {
   try {
     server = await cannedServer();
     const { port } = server.address() as net.AddressInfo;
-    const connection = new HttpConnection('127.0.0.1', port);
+    const connection = new HttpConnection({ host: '127.0.0.1', port });
     for (let i = 0; i < 2; i++) {
       const next = await connection.request('GET', '/2018-06-01/runtime/invocation/next');
       jsonParse(next.body.toString('utf8'));

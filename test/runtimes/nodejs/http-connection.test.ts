@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { HttpConnection } from '../../../src/runtimes/nodejs/http-connection.js';
 
@@ -35,7 +38,7 @@ describe('HttpConnection (the runtime client transport)', () => {
       ['HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r', '\n2\r\nde\r\n0\r\n', '\r\n'],
       'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\nX-Trailer: t\r\n\r\n',
     ]);
-    const c = new HttpConnection('127.0.0.1', port);
+    const c = new HttpConnection({ host: '127.0.0.1', port });
     onTestFinished(() => c.close());
     const a = await c.request('GET', '/one');
     expect(a).toMatchObject({ status: 200, headers: { 'x-a': '1', 'content-length': '5' } });
@@ -51,7 +54,7 @@ describe('HttpConnection (the runtime client transport)', () => {
       'HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok',
       'HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext',
     ]);
-    const c = new HttpConnection('127.0.0.1', port);
+    const c = new HttpConnection({ host: '127.0.0.1', port });
     onTestFinished(() => c.close());
     let first!: Promise<{ body: Buffer }>;
     let second!: Promise<{ body: Buffer }>;
@@ -74,7 +77,7 @@ describe('HttpConnection (the runtime client transport)', () => {
     server.on('connection', (socket) => closed.push(new Promise((resolve) => socket.on('close', resolve))));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const c = new HttpConnection('127.0.0.1', (server.address() as net.AddressInfo).port);
+    const c = new HttpConnection({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port });
     onTestFinished(() => c.close());
     expect((await c.request('POST', '/a', {}, 'x')).body.toString()).toBe('{"status":"OK"}');
     await closed[0];
@@ -85,7 +88,29 @@ describe('HttpConnection (the runtime client transport)', () => {
     const server = net.createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const c = new HttpConnection('127.0.0.1', (server.address() as net.AddressInfo).port);
+    const c = new HttpConnection({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port });
     await expect(c.request('GET', '/next')).rejects.toThrow();
+  });
+});
+
+describe('HttpConnection over a unix socket (how Nimbus sandboxes reach their Runtime API)', () => {
+  it('sends requests and reads answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nimbus-uds-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'runtime.sock');
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res
+        .writeHead(200, { 'content-type': 'text/plain' })
+        .end(`${req.method} ${req.url} ${req.headers.host}`);
+    });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const c = new HttpConnection({ path });
+    onTestFinished(() => c.close());
+    expect((await c.request('GET', '/2018-06-01/runtime/invocation/next')).body.toString()).toBe(
+      'GET /2018-06-01/runtime/invocation/next localhost',
+    );
+    expect((await c.request('POST', '/x', {}, 'body')).status).toBe(200);
   });
 });
