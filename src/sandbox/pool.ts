@@ -1,5 +1,5 @@
 import type { Clock, Timer } from '../domain/clock.js';
-import type { Sandbox } from './sandbox.js';
+import { type Sandbox, SandboxUnavailableError } from './sandbox.js';
 import type { StartGate } from './start-gate.js';
 
 export interface PoolStats {
@@ -83,8 +83,9 @@ export class SandboxPool {
   acquire(): Promise<Sandbox> {
     const idle = this.#popIdle();
     if (idle) return Promise.resolve(idle);
-    return new Promise<Sandbox>((resolve) => {
-      this.#waiters.push({ resolve, since: this.o.clock.monotonic() });
+    if (this.#retired) return Promise.reject(new SandboxUnavailableError('the pool is retired'));
+    return new Promise<Sandbox>((resolve, reject) => {
+      this.#waiters.push({ resolve, reject, since: this.o.clock.monotonic() });
       this.#pump();
     });
   }
@@ -136,11 +137,15 @@ export class SandboxPool {
     this.#checkEmpty();
   }
 
-  /** Serve nothing new; stop idle sandboxes now and busy ones when they finish. */
+  /**
+   * Serve nothing new; stop idle sandboxes now and busy ones when they finish. Invocations still
+   * waiting are sent back (SandboxUnavailableError) to be placed in the new pool.
+   */
   retire(): void {
     this.#retired = true;
     this.#provisionedTarget = 0;
     this.#recheck?.cancel();
+    this.#sendBackWaiters('the function changed');
     for (const s of [...this.#idle]) s.stop();
     this.#checkEmpty();
   }
@@ -150,6 +155,7 @@ export class SandboxPool {
     this.#retired = true;
     this.#provisionedTarget = 0;
     this.#recheck?.cancel();
+    this.#sendBackWaiters('the server is shutting down');
     const all = [...this.#all];
     for (const s of all) s.stop();
     await Promise.all(all.map((s) => s.closed));
@@ -280,6 +286,10 @@ export class SandboxPool {
     this.#checkEmpty();
   }
 
+  #sendBackWaiters(why: string): void {
+    for (const w of this.#waiters.splice(0)) w.reject(new SandboxUnavailableError(why));
+  }
+
   #checkEmpty(): void {
     if (this.empty) this.o.onEmpty?.();
   }
@@ -294,6 +304,7 @@ function ewma(avg: number | undefined, sample: number): number {
 
 interface Waiter {
   resolve: (s: Sandbox) => void;
+  reject: (e: Error) => void;
   /** Monotonic ms when the invocation started waiting. */
   since: number;
 }

@@ -96,8 +96,8 @@ export class SandboxManager {
       for (let attempt = 1; ; attempt++) {
         if (this.#closed) throw new SandboxUnavailableError('the server is shutting down');
         const pool = this.#entry(spec).pool;
-        const sandbox = await pool.acquire();
         try {
+          const sandbox = await pool.acquire();
           const result = await sandbox.invoke(input);
           pool.observe(result.durationMs);
           pool.giveBack(sandbox);

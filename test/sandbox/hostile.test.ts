@@ -1,18 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bwrap } from '../../src/sandbox/bwrap.js';
 import { eventually } from '../support/eventually.js';
 import { createFunction, decode, decodeJson } from '../support/functions.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { requireTool } from '../support/system-tools.js';
+import { requireBwrap } from '../support/system-tools.js';
 
 /**
  * Hostile functions under bubblewrap (issue 4, "Bad input"): each is contained, reported with the
  * right error, and the server and other functions keep serving. Limits that need cgroups are
  * skipped, with a message, on hosts that do not let the server create them.
  */
-const bwrap = requireTool('bubblewrap', Bwrap.detect().bwrap, 'apt-get install -y bubblewrap');
+const bwrap = requireBwrap();
 // A variable of the server's own environment that no sandbox may see.
 process.env.NIMBUS_SERVER_CANARY = 'canary-3f9a';
 

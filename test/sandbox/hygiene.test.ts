@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { Bwrap } from '../../src/sandbox/bwrap.js';
 import { eventually } from '../support/eventually.js';
 import { createFunction, decodeJson } from '../support/functions.js';
 import { startTestServer, TEST_CREDENTIALS } from '../support/server.js';
-import { requireTool } from '../support/system-tools.js';
+import { requireBwrap } from '../support/system-tools.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** A handler that leaves a process of its own behind (in a session of its own) and returns. */
@@ -101,7 +100,7 @@ describe('no process outlives the server', () => {
   });
 
   it('under bubblewrap, sandboxes die with a crashed server at once', async (ctx) => {
-    if (!requireTool('bubblewrap', Bwrap.detect().bwrap, 'apt-get install -y bubblewrap')) ctx.skip();
+    if (!requireBwrap()) ctx.skip();
     const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-crash-'));
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     const server = await serve(dataDir, 'bwrap');
