@@ -351,6 +351,9 @@ export class LocalExecutor implements SandboxExecutor {
       // Its own process group, so a kill reaches whatever the function started.
       detached: true,
     });
+    // A zygote that died just before it was handed its environment: the write fails, the exit
+    // (already on its way) reports it.
+    child.stdin?.on('error', () => {});
     if (child.pid !== undefined) {
       this.o.records.add(spec.id, {
         pid: child.pid,
