@@ -55,11 +55,13 @@ function describeFunction(fn: GetFunctionResponse, status: FunctionStatus): stri
     ],
     ['Sandboxes', describeSandboxes(status.sandboxes)],
     ['Starts', describeStarts(status.sandboxes)],
-    [
-      'Keep-alive',
-      status.sandboxes.keepAlive
-        ? `${Math.round(status.sandboxes.keepAlive.ms / 1000)} s (${status.sandboxes.keepAlive.basis === 'histogram' ? `learned from ${status.sandboxes.keepAlive.samples} idle periods` : 'fixed'})`
-        : undefined,
-    ],
+    ['Keep-alive', status.sandboxes.keepAlive ? describeKeepAlive(status.sandboxes.keepAlive) : undefined],
   ]);
+}
+
+/** `660 s (learned from 24 idle periods)`, `300 s (fixed, 3 idle periods seen)` */
+function describeKeepAlive(k: { ms: number; basis: string; samples: number }): string {
+  const seconds = Math.round(k.ms / 1000);
+  if (k.basis === 'histogram') return `${seconds} s (learned from ${k.samples} idle periods)`;
+  return `${seconds} s (fixed${k.samples > 0 ? `, ${k.samples} idle period${k.samples === 1 ? '' : 's'} seen` : ''})`;
 }

@@ -37,7 +37,7 @@ function describeStatus(endpoint: string, s: ServerStatus): string {
     [
       'Pre-started',
       x && sb
-        ? `${x.zygotesReady} ready of ${sb.prestart} (${x.zygoteStarts} cold starts used one)`
+        ? `${x.zygotesReady} of ${sb.prestart} ready, ${x.zygoteStarts} cold start${x.zygoteStarts === 1 ? '' : 's'} served by one`
         : undefined,
     ],
   ]);
