@@ -111,5 +111,12 @@ describe('no process outlives the server', () => {
     await eventually('the sandbox to die with the server', () =>
       hostProcesses('tag-crash-623') === 0 ? true : undefined,
     );
+    // The next start removes the rest (cgroups, the socket folder) and records nothing stale.
+    const records = readdirSync(join(dataDir, 'run'));
+    expect(records).toContain('executor');
+    const again = await serve(dataDir, 'bwrap');
+    again.child.kill('SIGTERM');
+    await new Promise((resolve) => again.child.once('exit', resolve));
+    expect(readdirSync(join(dataDir, 'run'))).toEqual([]);
   });
 });
