@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DeleteFunctionConcurrencyCommand,
   DeleteProvisionedConcurrencyConfigCommand,
@@ -12,7 +15,7 @@ import {
   TooManyRequestsException,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { awsCli } from '../support/aws-cli.js';
 import { eventually } from '../support/eventually.js';
 import { createFunction, decode, decodeJson } from '../support/functions.js';
@@ -383,5 +386,42 @@ describe('provisioned concurrency', () => {
       "1 validation error detected: Value null at 'qualifier' failed to satisfy constraint: Member must not be null",
     );
     expect((await status()).sandboxes.provisionedTarget).toBe(0);
+  });
+});
+
+describe('concurrency settings across a restart', () => {
+  it('keeps reserved and provisioned concurrency, and provisions again at start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-restart-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    const first = await startTestServer({ concurrency: 1000 }, { dataDir });
+    await createFunction(first.lambda, 'kept', { 'index.js': SLOW });
+    await first.lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'kept', ReservedConcurrentExecutions: 3 }),
+    );
+    await first.lambda.send(
+      new PutProvisionedConcurrencyConfigCommand({
+        FunctionName: 'kept',
+        Qualifier: '$LATEST',
+        ProvisionedConcurrentExecutions: 1,
+      }),
+    );
+    await first.close();
+
+    const second = await startTestServer({ concurrency: 1000 }, { dataDir });
+    onTestFinished(() => second.close());
+    expect(
+      (await second.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'kept' })))
+        .ReservedConcurrentExecutions,
+    ).toBe(3);
+    await eventually('the provisioned sandbox to be started again', async () => {
+      const g = await second.lambda.send(
+        new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'kept', Qualifier: '$LATEST' }),
+      );
+      return g.Status === 'READY' ? g : undefined;
+    });
+    expect(
+      (await second.lambda.send(new GetAccountSettingsCommand({}))).AccountLimit
+        ?.UnreservedConcurrentExecutions,
+    ).toBe(997);
   });
 });
