@@ -9,8 +9,9 @@ export interface PoolStats {
   starting: number;
   /** Invocations waiting for a sandbox. */
   waiting: number;
-  /** Sandboxes kept initialised by provisioned concurrency (of `provisionedTarget`). */
+  /** Sandboxes kept by provisioned concurrency (of `provisionedTarget`), and how many are initialised. */
   provisioned: number;
+  provisionedReady: number;
   provisionedTarget: number;
 }
 
@@ -163,7 +164,9 @@ export class SandboxPool {
 
   stats(): PoolStats {
     let busy = 0;
+    let provisionedReady = 0;
     for (const s of this.#all) if (s.state === 'busy') busy++;
+    for (const s of this.#provisioned) if (s.state === 'ready' || s.state === 'busy') provisionedReady++;
     return {
       sandboxes: this.#all.size,
       idle: this.#idle.length,
@@ -171,6 +174,7 @@ export class SandboxPool {
       starting: this.#starting,
       waiting: this.#waiters.length,
       provisioned: this.#provisioned.size,
+      provisionedReady,
       provisionedTarget: this.#provisionedTarget,
     };
   }

@@ -124,7 +124,7 @@ export class SandboxManager {
     this.#entry(spec).pool.setProvisioned(count);
   }
 
-  /** Provisioned sandboxes of a function's current pools: wanted, initialised and idle. */
+  /** Provisioned sandboxes of a function's current pools: wanted, and initialised. */
   provisioned(functionName: string): { requested: number; allocated: number; failed: boolean } {
     let requested = 0;
     let allocated = 0;
@@ -133,7 +133,7 @@ export class SandboxManager {
       if (entry.functionName !== functionName) continue;
       const s = entry.pool.stats();
       requested += s.provisionedTarget;
-      allocated += s.provisioned;
+      allocated += s.provisionedReady;
       failed ||= entry.pool.provisioningFailed;
     }
     return { requested, allocated, failed };
@@ -261,6 +261,7 @@ function emptyStats(): SandboxStats {
     starting: 0,
     waiting: 0,
     provisioned: 0,
+    provisionedReady: 0,
     provisionedTarget: 0,
     invocations: 0,
     coldStarts: 0,
@@ -278,6 +279,7 @@ function addPool(t: SandboxStats, s: PoolStats): void {
   t.starting += s.starting;
   t.waiting += s.waiting;
   t.provisioned += s.provisioned;
+  t.provisionedReady += s.provisionedReady;
   t.provisionedTarget += s.provisionedTarget;
 }
 
