@@ -30,6 +30,13 @@ export interface RuntimeApiDelegate {
   responseTooLarge(requestId: string): PostResult;
   error(requestId: string, errorType: string, body: Buffer): PostResult;
   initError(errorType: string, body: Buffer): PostResult;
+  /**
+   * Offered the `202` of an accepted outcome. A delegate that already holds the runtime's next
+   * `GET next` (pipelined behind the POST) may keep it and call `ack` when it hands out the next
+   * invocation: the runtime then reads both in one wakeup instead of two. Returns whether it kept
+   * it; a runtime that waits for the `202` before asking for more is answered at once.
+   */
+  deferAcknowledgement?(ack: () => void): boolean;
 }
 
 export interface RuntimeApiServerOptions {
@@ -114,7 +121,7 @@ export class RuntimeApiServer {
       }
       if (slash > 0 && action === 'error') {
         void readBody(req, MAX_ERROR_BODY_BYTES).then(({ body }) =>
-          answer(res, this.delegate.error(requestId, errorType(req), body)),
+          this.#acknowledge(res, this.delegate.error(requestId, errorType(req), body)),
         );
         return;
       }
@@ -127,6 +134,11 @@ export class RuntimeApiServer {
     }
     req.resume();
     res.writeHead(404, JSON_TYPE).end(JSON.stringify({ errorMessage: 'Not found', errorType: 'NotFound' }));
+  }
+
+  #acknowledge(res: ServerResponse, result: PostResult): void {
+    if (result === 'accepted' && this.delegate.deferAcknowledgement?.(() => answer(res, result))) return;
+    answer(res, result);
   }
 
   #next(req: IncomingMessage, res: ServerResponse): void {
@@ -166,7 +178,7 @@ export class RuntimeApiServer {
     }
     void readBody(req, this.options.maxResponseBytes).then(({ body, truncated }) => {
       if (truncated) tooLarge(res, this.delegate.responseTooLarge(requestId));
-      else answer(res, this.delegate.response(requestId, body, req.headers['content-type']));
+      else this.#acknowledge(res, this.delegate.response(requestId, body, req.headers['content-type']));
     });
   }
 }

@@ -117,6 +117,8 @@ export class Sandbox implements RuntimeApiDelegate {
   #process?: SandboxProcess;
   readonly #server: RuntimeApiServer;
   #nextWaiter?: (inv: DeliveredInvocation) => void;
+  /** The `202` of the last outcome, held until the next invocation goes out (one wakeup, not two). */
+  #pendingAck?: () => void;
   #queued?: DeliveredInvocation;
   #active?: Active;
   #initStartMono = 0;
@@ -312,7 +314,14 @@ export class Sandbox implements RuntimeApiDelegate {
     this.#nextWaiter = deliver;
     return () => {
       if (this.#nextWaiter === deliver) this.#nextWaiter = undefined;
+      this.#releaseAck();
     };
+  }
+
+  deferAcknowledgement(ack: () => void): boolean {
+    if (!this.#nextWaiter || this.#pendingAck) return false;
+    this.#pendingAck = ack;
+    return true;
   }
 
   response(requestId: string, body: Buffer, contentType: string | undefined): PostResult {
@@ -375,7 +384,14 @@ export class Sandbox implements RuntimeApiDelegate {
     return active;
   }
 
+  #releaseAck(): void {
+    const ack = this.#pendingAck;
+    this.#pendingAck = undefined;
+    ack?.();
+  }
+
   #deliver(inv: DeliveredInvocation): void {
+    this.#releaseAck();
     const waiter = this.#nextWaiter;
     if (waiter) {
       this.#nextWaiter = undefined;
