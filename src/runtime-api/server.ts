@@ -23,12 +23,13 @@ export type PostResult = 'accepted' | 'unknown-request' | 'invalid-state';
 export interface RuntimeApiDelegate {
   /** The runtime asks for work; `deliver` is called once an invocation is assigned. Returns a cancel function. */
   awaitNext(deliver: (inv: DeliveredInvocation) => void): () => void;
-  response(requestId: string, body: Buffer, contentType: string | undefined): PostResult;
+  /** `handlerMs`: the runtime's own measure of the invoke, when it sends one (Nimbus's does). */
+  response(requestId: string, body: Buffer, contentType: string | undefined, handlerMs?: number): PostResult;
   /** A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`); the delegate consumes `body`. */
   streamedResponse(requestId: string, body: IncomingMessage): PostResult;
   /** The runtime tried to post more than `maxResponseBytes`. */
   responseTooLarge(requestId: string): PostResult;
-  error(requestId: string, errorType: string, body: Buffer): PostResult;
+  error(requestId: string, errorType: string, body: Buffer, handlerMs?: number): PostResult;
   initError(errorType: string, body: Buffer): PostResult;
   /**
    * Offered the `202` of an accepted outcome. A delegate that already holds the runtime's next
@@ -121,7 +122,7 @@ export class RuntimeApiServer {
       }
       if (slash > 0 && action === 'error') {
         void readBody(req, MAX_ERROR_BODY_BYTES).then(({ body }) =>
-          this.#acknowledge(res, this.delegate.error(requestId, errorType(req), body)),
+          this.#acknowledge(res, this.delegate.error(requestId, errorType(req), body, handlerMs(req))),
         );
         return;
       }
@@ -178,7 +179,10 @@ export class RuntimeApiServer {
     }
     void readBody(req, this.options.maxResponseBytes).then(({ body, truncated }) => {
       if (truncated) tooLarge(res, this.delegate.responseTooLarge(requestId));
-      else this.#acknowledge(res, this.delegate.response(requestId, body, req.headers['content-type']));
+      else {
+        const result = this.delegate.response(requestId, body, req.headers['content-type'], handlerMs(req));
+        this.#acknowledge(res, result);
+      }
     });
   }
 }
@@ -196,6 +200,12 @@ function writeInvocation(res: ServerResponse, inv: DeliveredInvocation): void {
   if (inv.cognitoIdentity) headers[HEADERS.cognitoIdentity] = inv.cognitoIdentity;
   if (inv.tenantId) headers[HEADERS.tenantId] = inv.tenantId;
   res.writeHead(200, headers).end(inv.payload);
+}
+
+function handlerMs(req: IncomingMessage): number | undefined {
+  const raw = req.headers[HEADERS.handlerMs];
+  const ms = typeof raw === 'string' ? Number(raw) : Number.NaN;
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
 function safeDecode(s: string): string {

@@ -23,6 +23,8 @@ export interface PoolOptions {
   keepAliveMs: () => number;
   /** Shared by all pools: how many sandboxes may be starting at once on this host. */
   gate: StartGate;
+  /** The host's CPUs are saturated: a queue of short invocations waits rather than grows the pool. */
+  hostSaturated?: () => boolean;
   /** Called when the pool has nothing left (no sandbox, no waiter, nothing provisioned). */
   onEmpty?: () => void;
 }
@@ -221,13 +223,24 @@ export class SandboxPool {
     return false;
   }
 
-  /** Start a sandbox, or let the waiters queue for busy ones (and look again later)? */
+  /**
+   * Start a sandbox, or let the waiters queue for busy ones (and look again later)? Start when
+   * the wait would be longer than a cold start; when the host's CPUs are saturated, only when it
+   * would be much longer (a queue of slow invocations still scales out; one of short ones would
+   * only gain processes competing for the same CPUs).
+   */
   #shouldStart(): boolean {
     const wait = this.#expectedWaitMs();
     const init = this.#avgInitMs;
-    if (wait === undefined || init === undefined || wait >= init) return true;
+    if (wait === undefined || init === undefined) return true;
+    if (wait >= this.#startThreshold(init)) return true;
     this.#recheckAfter(init);
     return false;
+  }
+
+  #startThreshold(initMs: number): number {
+    const saturated = this.#all.size > 0 && this.o.hostSaturated?.() === true;
+    return initMs * (saturated ? SATURATED_START_FACTOR : 1);
   }
 
   /** How long a new waiter would wait for a busy sandbox, if the pool can tell. */
@@ -244,7 +257,7 @@ export class SandboxPool {
     this.#recheck = this.o.clock.setTimeout(() => {
       this.#recheck = undefined;
       if (this.#retired) return;
-      const limit = this.#avgInitMs ?? ms;
+      const limit = this.#startThreshold(this.#avgInitMs ?? ms);
       const now = this.o.clock.monotonic();
       const overdue = this.#waiters.filter((w) => now - w.since >= limit).length;
       while (this.#starting < overdue && this.#enterGate()) this.#startOne(false);
@@ -300,6 +313,8 @@ export class SandboxPool {
 }
 
 const MAX_PROVISION_FAILURES = 3;
+/** On a saturated host a waiter must expect this many cold starts' time before one is started. */
+const SATURATED_START_FACTOR = 5;
 
 /** Exponentially weighted moving average, weighting the newest sample by a fifth. */
 function ewma(avg: number | undefined, sample: number): number {

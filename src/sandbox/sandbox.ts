@@ -82,6 +82,8 @@ export interface InvocationResult {
   initDurationMs?: number;
   cold: boolean;
   maxMemoryMb: number;
+  /** The runtime's own measure of the invoke, when it reports one (Nimbus's runtime does). */
+  handlerMs?: number;
   logTail: InvocationLog;
 }
 
@@ -324,10 +326,15 @@ export class Sandbox implements RuntimeApiDelegate {
     return true;
   }
 
-  response(requestId: string, body: Buffer, contentType: string | undefined): PostResult {
+  response(requestId: string, body: Buffer, contentType: string | undefined, handlerMs?: number): PostResult {
     const active = this.#activeFor(requestId);
     if (typeof active === 'string') return active;
-    this.#complete(active, { outcome: 'success', payload: body, ...(contentType ? { contentType } : {}) });
+    this.#complete(active, {
+      outcome: 'success',
+      payload: body,
+      ...(contentType ? { contentType } : {}),
+      ...(handlerMs === undefined ? {} : { handlerMs }),
+    });
     return 'accepted';
   }
 
@@ -362,10 +369,15 @@ export class Sandbox implements RuntimeApiDelegate {
     return 'accepted';
   }
 
-  error(requestId: string, errorType: string, body: Buffer): PostResult {
+  error(requestId: string, errorType: string, body: Buffer, handlerMs?: number): PostResult {
     const active = this.#activeFor(requestId);
     if (typeof active === 'string') return active;
-    this.#complete(active, { outcome: 'error', errorType, payload: body });
+    this.#complete(active, {
+      outcome: 'error',
+      errorType,
+      payload: body,
+      ...(handlerMs === undefined ? {} : { handlerMs }),
+    });
     return 'accepted';
   }
 
@@ -465,7 +477,13 @@ export class Sandbox implements RuntimeApiDelegate {
 
   #complete(
     active: Active,
-    r: { outcome: InvocationOutcomeKind; payload: Buffer; errorType?: string; contentType?: string },
+    r: {
+      outcome: InvocationOutcomeKind;
+      payload: Buffer;
+      errorType?: string;
+      contentType?: string;
+      handlerMs?: number;
+    },
     fixedDurationMs?: number,
   ): void {
     if (active.done) return;
@@ -508,6 +526,7 @@ export class Sandbox implements RuntimeApiDelegate {
         ...(active.initMs === undefined ? {} : { initDurationMs: active.initMs }),
         cold: active.cold,
         maxMemoryMb,
+        ...(r.handlerMs === undefined ? {} : { handlerMs: r.handlerMs }),
         logTail: active.log,
       });
     });

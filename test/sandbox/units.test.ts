@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConcurrencyLimiter } from '../../src/invoke/concurrency.js';
+import { HostLoad } from '../../src/sandbox/host-load.js';
 import { HistogramKeepAlive } from '../../src/sandbox/keep-alive.js';
 import { OutputThrottle } from '../../src/sandbox/output-throttle.js';
 import { StartGate } from '../../src/sandbox/start-gate.js';
@@ -103,5 +104,21 @@ describe('concurrency limiter', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe('host load', () => {
+  it('samples the CPUs on the clock and says whether they are saturated', () => {
+    const clock = new ManualClock();
+    const load = new HostLoad(clock, 100);
+    expect(load.saturated).toBe(false);
+    let spin = 0;
+    const until = performance.now() + 30;
+    while (performance.now() < until) spin++;
+    clock.advance(100);
+    expect(load.busy).toBeGreaterThanOrEqual(0);
+    expect(load.busy).toBeLessThanOrEqual(1);
+    expect(spin).toBeGreaterThan(0);
+    load.close();
   });
 });

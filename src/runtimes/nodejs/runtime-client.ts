@@ -9,7 +9,7 @@
 import { toHeaderValue, toRapidError } from './errors.js';
 import { type Endpoint, type HttpAnswer, HttpConnection } from './http-connection.js';
 import { jsonStringify } from './intrinsics.js';
-import { ERROR_TYPE_HEADER, INVOKE_HEADERS, PATHS } from './protocol.js';
+import { ERROR_TYPE_HEADER, HANDLER_MS_HEADER, INVOKE_HEADERS, PATHS } from './protocol.js';
 
 export interface Invocation {
   requestId: string;
@@ -44,6 +44,8 @@ export class RuntimeClient {
   readonly #connection: HttpConnection;
   /** A `GET next` already sent behind the last outcome. */
   #nextAnswer: Promise<HttpAnswer> | undefined;
+  /** When the current invocation arrived (performance.now()). */
+  #receivedAt = 0;
 
   constructor(runtimeApi: string) {
     this.endpoint = parseRuntimeApi(runtimeApi);
@@ -55,6 +57,7 @@ export class RuntimeClient {
     const pending = this.#nextAnswer ?? this.#connection.request('GET', PATHS.next);
     this.#nextAnswer = undefined;
     const answer = await pending;
+    this.#receivedAt = performance.now();
     if (answer.status !== 200) {
       throw new Error(`Runtime API answered ${answer.status} to GET ${PATHS.next}: ${answer.body}`);
     }
@@ -88,8 +91,9 @@ export class RuntimeClient {
 
   async #postThenNext(path: string, body: string, headers: Record<string, string>): Promise<void> {
     let posted!: Promise<HttpAnswer>;
+    const handlerMs = (performance.now() - this.#receivedAt).toFixed(3);
     this.#connection.batch(() => {
-      posted = this.#connection.request('POST', path, headers, body);
+      posted = this.#connection.request('POST', path, { ...headers, [HANDLER_MS_HEADER]: handlerMs }, body);
       if (!this.#nextAnswer) {
         const next = this.#connection.request('GET', PATHS.next);
         // Consumed by the next `nextInvocation()`; a failure surfaces there.
