@@ -7,14 +7,16 @@ import type { Clock, Timer } from '../domain/clock.js';
  * only adds a process to wake. Pools then let such queues wait instead of growing.
  */
 export class HostLoad {
-  #last = cpuTimes();
+  #last: CpuTimes;
   #busy = 0;
   #timer?: Timer;
 
   constructor(
     private readonly clock: Clock,
     private readonly intervalMs = HOST_LOAD_INTERVAL_MS,
+    private readonly read: () => CpuTimes = cpuTimes,
   ) {
+    this.#last = read();
     this.#schedule();
   }
 
@@ -34,7 +36,7 @@ export class HostLoad {
 
   #schedule(): void {
     this.#timer = this.clock.setTimeout(() => {
-      const now = cpuTimes();
+      const now = this.read();
       const total = now.total - this.#last.total;
       this.#busy = total > 0 ? 1 - (now.idle - this.#last.idle) / total : 0;
       this.#last = now;
@@ -46,7 +48,13 @@ export class HostLoad {
 const HOST_LOAD_INTERVAL_MS = 250;
 const SATURATED_BUSY = 0.9;
 
-function cpuTimes(): { idle: number; total: number } {
+/** Cumulative CPU time of all CPUs, idle and in total (ms). */
+export interface CpuTimes {
+  idle: number;
+  total: number;
+}
+
+function cpuTimes(): CpuTimes {
   let idle = 0;
   let total = 0;
   for (const c of cpus()) {
