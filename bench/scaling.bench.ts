@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { resolve } from 'node:path';
+import { processTree } from '../src/sandbox/proc.js';
 import { makeZip } from '../test/support/zip.js';
 import { type LoadResult, median, percentile, runLoad } from './lib/load.js';
 import { type RunningProcess, startBaseline, startNimbusProcess } from './lib/processes.js';
@@ -279,8 +280,12 @@ export async function throughputBench(): Promise<void> {
 }
 
 function rssMb(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
 }
 
 /** Server memory with 1,000 deployed functions, idle (each invoked once, then scaled to zero). */
@@ -311,6 +316,9 @@ export async function idleMemoryBench(): Promise<void> {
     );
     (global as { gc?: () => void }).gc?.();
     const idle = rssMb(nimbus.child.pid);
+    // What else runs: the pre-started runtimes (their processes, bubblewrap's included).
+    const others = processTree(nimbus.child.pid!).filter((pid) => pid !== nimbus.child.pid);
+    const prestarted = others.reduce((sum, pid) => sum + rssMb(pid), 0);
     console.log(`\nServer memory (RSS of the server process) with ${IDLE_FUNCTIONS} functions`);
     table(
       ['', 'RSS'],
@@ -319,6 +327,7 @@ export async function idleMemoryBench(): Promise<void> {
         ['nimbus, no function', `${empty.toFixed(1)} MB`],
         [`nimbus, ${IDLE_FUNCTIONS} deployed`, `${deployed.toFixed(1)} MB`],
         [`nimbus, ${IDLE_FUNCTIONS} invoked once, scaled to zero`, `${idle.toFixed(1)} MB`],
+        [`  + pre-started runtimes (${others.length} processes)`, `${prestarted.toFixed(1)} MB`],
       ],
     );
     saveResult('idle-memory', {
@@ -327,6 +336,7 @@ export async function idleMemoryBench(): Promise<void> {
       emptyMb: empty,
       deployedMb: deployed,
       idleMb: idle,
+      prestartedMb: prestarted,
     });
   } finally {
     await nimbus.stop();
