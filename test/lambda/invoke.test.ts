@@ -281,7 +281,8 @@ describe('metering and logs', () => {
     for (const r of inv.invocations) {
       expect(r.outcome).toBe('success');
       expect(r.memoryMb).toBe(128);
-      expect(r.maxMemoryMb).toBeGreaterThan(10);
+      // Under cgroups this is the memory charged to the sandbox's group (what its limit counts).
+      expect(r.maxMemoryMb).toBeGreaterThan(4);
       expect(r.billedMs).toBe(Math.max(1, Math.ceil(r.durationMs + (r.initDurationMs ?? 0))));
     }
     const logs = (await (

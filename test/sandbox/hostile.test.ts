@@ -40,7 +40,8 @@ beforeAll(async () => {
         spawn('/bin/sh', ['-c', 'f(){ f|f & }; f', 'bomb-617'], { stdio: 'ignore', detached: true });
         for (;;) {}
       };`,
-      { MemorySize: 1024 },
+      // Time for the bomb to reach the limit on a busy host.
+      { MemorySize: 1024, Timeout: 6 },
     ),
     fn('spinner', `exports.handler = async () => { for (;;) {} };`, { Timeout: 1 }),
     fn(
