@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
@@ -135,38 +136,31 @@ function hostProcesses(needle: string): number {
   }
   return n;
 }
-function firstProcess(needle: string): number | undefined {
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(needle)) return Number(pid);
-    } catch {
-      // gone
-    }
-  }
-  return undefined;
-}
-/** The pids controller of a process's cgroup (v1 or v2): its limit and how many forks it refused. */
-function pidsEventsOf(pid: number | undefined): { limit: number; max: number } | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
-    const v1 = lines.find((l) => /^\d+:([^:]*,)?pids(,[^:]*)?:/.test(l));
-    const path = (v1 ?? lines.find((l) => l.startsWith('0::')) ?? '').replace(/^[^:]*:[^:]*:/, '');
-    for (const root of v1 ? ['/sys/fs/cgroup/pids'] : ['/sys/fs/cgroup', '/sys/fs/cgroup/unified']) {
+/** The cgroup folders of each running sandbox, from the server's records of what it started. */
+function recordedGroups(): string[][] {
+  const dir = join(s.dataDir, 'run');
+  return readdirSync(dir)
+    .filter((f) => f !== 'executor')
+    .flatMap((f) => {
       try {
-        const dir = `${root}${path}`;
-        const events = readFileSync(`${dir}/pids.events`, 'utf8');
-        return {
-          limit: Number(readFileSync(`${dir}/pids.max`, 'utf8')),
-          max: Number(/max (\d+)/.exec(events)?.[1] ?? 0),
-        };
+        return [(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { cgroups: string[] }).cgroups];
       } catch {
-        // try the next mount
+        return [];
       }
+    });
+}
+/** The pids controller of a sandbox's groups (v1 or v2): its limit and how many forks it refused. */
+function pidsEvents(groups: string[]): { limit: number; max: number } | undefined {
+  for (const dir of groups) {
+    try {
+      const events = readFileSync(join(dir, 'pids.events'), 'utf8');
+      return {
+        limit: Number(readFileSync(join(dir, 'pids.max'), 'utf8')),
+        max: Number(/max (\d+)/.exec(events)?.[1] ?? 0),
+      };
+    } catch {
+      // not the pids controller's folder
     }
-  } catch {
-    // gone
   }
   return undefined;
 }
@@ -249,10 +243,11 @@ describe.skipIf(!bwrap)('hostile functions under bubblewrap', () => {
     if (limits === 'none') ctx.skip();
     const running = invoke('forker');
     // The bomb's group refuses forks: its pids controller counts them ("max" events).
-    const refused = await eventually('the fork bomb to hit the task limit', () => {
-      const events = pidsEventsOf(firstProcess('bomb-617'));
-      return events !== undefined && events.max > 0 ? events : undefined;
-    });
+    const refused = await eventually('the fork bomb to hit the task limit', () =>
+      recordedGroups()
+        .map(pidsEvents)
+        .find((e) => e !== undefined && e.max > 0),
+    );
     expect(refused.limit).toBe(1024);
     await othersStillServe();
     const out = await running;

@@ -69,7 +69,8 @@ describe('no process outlives the server', () => {
     await createFunction(s.lambda, 'leaver', { 'index.js': LEAVES_A_PROCESS('tag-shutdown-621') });
     const out = await s.lambda.send(new InvokeCommand({ FunctionName: 'leaver' }));
     expect(decodeJson(out.Payload)).toBe('left');
-    expect(hostProcesses('tag-shutdown-621')).toBe(1);
+    // (Two for a moment while the shell forks its sleep.)
+    expect(hostProcesses('tag-shutdown-621')).toBeGreaterThanOrEqual(1);
     await s.close();
     await eventually('the left process to be gone', () =>
       hostProcesses('tag-shutdown-621') === 0 ? true : undefined,
@@ -86,7 +87,7 @@ describe('no process outlives the server', () => {
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
     // Plain processes do not die with the server: the sandbox and what it started are orphans now.
-    expect(hostProcesses('tag-crash-622')).toBe(1);
+    expect(hostProcesses('tag-crash-622')).toBeGreaterThanOrEqual(1);
     expect(readdirSync(join(dataDir, 'run')).length).toBeGreaterThan(0);
 
     const second = await serve(dataDir, 'process');
@@ -106,7 +107,7 @@ describe('no process outlives the server', () => {
     const server = await serve(dataDir, 'bwrap');
     await createFunction(lambdaAt(server.url), 'leaver', { 'index.js': LEAVES_A_PROCESS('tag-crash-623') });
     await lambdaAt(server.url).send(new InvokeCommand({ FunctionName: 'leaver' }));
-    expect(hostProcesses('tag-crash-623')).toBe(1);
+    expect(hostProcesses('tag-crash-623')).toBeGreaterThanOrEqual(1);
     server.child.kill('SIGKILL');
     await eventually('the sandbox to die with the server', () =>
       hostProcesses('tag-crash-623') === 0 ? true : undefined,
