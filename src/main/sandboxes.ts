@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerConfig } from '../config/server-config.js';
@@ -60,8 +60,7 @@ export function createSandboxes(
     clock,
     tmpRoot: dir.sandboxTmp,
     slotsRoot: dir.sandboxSlots,
-    // Unix socket paths are limited to 107 bytes: a short folder of its own, not the data dir.
-    socketsRoot: mkdtempSync(join(tmpdir().length <= 40 ? tmpdir() : '/tmp', 'nimbus-')),
+    socketsRoot: socketsFolder(),
     runtimesDir: RUNTIMES_DIR,
     optDir: dir.opt,
     nodeExecutable: process.execPath,
@@ -86,4 +85,32 @@ export function createSandboxes(
     `sandboxes: isolation ${d.isolation}${bwrap ? ' (bubblewrap namespaces, read-only code, private /tmp)' : ' (plain processes: no isolation)'}, limits ${d.limits}, ${d.prestart} pre-started runtimes, ${d.keepAlive} keep-alive`,
   );
   return sandboxes;
+}
+
+/**
+ * The folder of the Runtime API sockets: short, since unix socket paths are limited to 107 bytes
+ * (so not in the data dir), and named after this server's pid, so that folders of servers that
+ * died without cleaning up (a SIGKILL, a crash) are removed here.
+ */
+function socketsFolder(): string {
+  const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
+  for (const name of readdirSync(base)) {
+    const m = /^nimbus-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+    if (!m || isRunning(Number(m[1]))) continue;
+    const dir = join(base, name);
+    // Only what this code makes: folders of sandbox and zygote ids.
+    if (readdirSync(dir).every((e) => /^(z[0-9a-f]{16}|[0-9a-f]{32})$/.test(e))) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return mkdtempSync(join(base, `nimbus-${process.pid}-`));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
