@@ -9,9 +9,14 @@ import { packagingBench } from './packaging.bench.js';
 import { postgresBench } from './postgres.bench.js';
 import { queuesBench } from './queues.bench.js';
 import { s3Bench } from './s3.bench.js';
+import { burstBench, coldStartBench, idleMemoryBench, throughputBench } from './scaling.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
+  coldstart: coldStartBench,
+  burst: burstBench,
+  throughput: throughputBench,
+  'idle-memory': idleMemoryBench,
   packaging: packagingBench,
   queues: queuesBench,
   postgres: postgresBench,

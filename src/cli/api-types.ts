@@ -147,22 +147,57 @@ const SandboxStats = z.looseObject({
   idle: z.number(),
   busy: z.number(),
   starting: z.number(),
+  // Counters and provisioning (older servers do not send them).
+  waiting: z.number().optional(),
+  provisioned: z.number().optional(),
+  provisionedTarget: z.number().optional(),
+  invocations: z.number().optional(),
+  coldStarts: z.number().optional(),
+  coldStartMsAvg: z.number().optional(),
+  coldStartMsMax: z.number().optional(),
+  warmStarts: z.number().optional(),
 });
 export type SandboxStats = z.infer<typeof SandboxStats>;
 
 export const ServerStatus = z.looseObject({
   version: z.string(),
   isolation: z.string(),
+  sandboxing: z
+    .looseObject({
+      isolation: z.string(),
+      limits: z.string(),
+      prestart: z.number(),
+      keepAlive: z.string(),
+    })
+    .optional(),
   functions: z.number(),
-  concurrency: z.looseObject({ limit: z.number(), inFlight: z.number() }),
-  sandboxes: SandboxStats,
+  concurrency: z.looseObject({
+    limit: z.number(),
+    inFlight: z.number(),
+    unreserved: z.number().optional(),
+    throttles: z.number().optional(),
+  }),
+  sandboxes: SandboxStats.extend({
+    executor: z
+      .looseObject({
+        zygotes: z.number(),
+        zygotesReady: z.number(),
+        zygoteStarts: z.number(),
+        freshStarts: z.number(),
+      })
+      .optional(),
+  }),
 });
 export type ServerStatus = z.infer<typeof ServerStatus>;
 
 export const FunctionStatus = z.looseObject({
   functionName: z.string(),
   inFlight: z.number(),
-  sandboxes: SandboxStats,
+  throttles: z.number().optional(),
+  reservedConcurrency: z.number().optional(),
+  sandboxes: SandboxStats.extend({
+    keepAlive: z.looseObject({ ms: z.number(), basis: z.string(), samples: z.number() }).optional(),
+  }),
 });
 export type FunctionStatus = z.infer<typeof FunctionStatus>;
 

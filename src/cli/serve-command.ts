@@ -18,6 +18,17 @@ export function addServeCommand(program: Command): void {
       'how long an idle sandbox stays warm (NIMBUS_IDLE_TIMEOUT)',
       undefined,
     )
+    .option(
+      '--keep-alive <policy>',
+      'adaptive (learned per function) or fixed (always the idle timeout) (NIMBUS_KEEP_ALIVE)',
+      undefined,
+    )
+    .option('--isolation <mode>', 'auto, bwrap or process (NIMBUS_ISOLATION)', undefined)
+    .option(
+      '--prestart <n>',
+      'pre-started runtimes kept for cold starts, 0 for none (NIMBUS_PRESTART)',
+      undefined,
+    )
     .option('--log-level <level>', 'server log level (NIMBUS_LOG_LEVEL)', undefined)
     .option(
       '--access-key-id <id>',
@@ -60,6 +71,9 @@ export function addServeCommand(program: Command): void {
           dataDir: opts.dataDir,
           concurrency: opts.concurrency,
           idleTimeoutSeconds: opts.idleTimeout,
+          keepAlive: opts.keepAlive as never,
+          isolation: opts.isolation as never,
+          prestart: opts.prestart,
           logLevel: opts.logLevel as never,
           accessKeyId: opts.accessKeyId,
           secretAccessKey: opts.secretAccessKey,

@@ -20,8 +20,14 @@ export const ServerConfigSchema = z.strictObject({
     .default('000000000000'),
   /** Account-wide concurrent executions; by default what the host's memory holds at 128 MB each. */
   concurrency: z.coerce.number().int().min(1).max(100_000).optional(),
-  /** Seconds an idle sandbox stays warm before it is stopped. */
+  /** Seconds an idle sandbox stays warm before it is stopped (the keep-alive's fixed part). */
   idleTimeoutSeconds: z.coerce.number().min(1).max(86_400).default(300),
+  /** `adaptive`: per-function keep-alive learned from idle times (ATC'20); `fixed`: always the idle timeout. */
+  keepAlive: z.enum(['adaptive', 'fixed']).default('adaptive'),
+  /** `auto` uses bubblewrap when it works on the host, else plain processes. */
+  isolation: z.enum(['auto', 'bwrap', 'process']).default('auto'),
+  /** Pre-started generic runtimes (zygotes) kept ready for cold starts; 0 turns them off. */
+  prestart: z.coerce.number().int().min(0).max(64).default(2),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /**
    * The access key clients sign requests with (SigV4). Required when listening beyond loopback;
@@ -68,6 +74,9 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   NIMBUS_ACCOUNT_ID: 'accountId',
   NIMBUS_CONCURRENCY: 'concurrency',
   NIMBUS_IDLE_TIMEOUT: 'idleTimeoutSeconds',
+  NIMBUS_KEEP_ALIVE: 'keepAlive',
+  NIMBUS_ISOLATION: 'isolation',
+  NIMBUS_PRESTART: 'prestart',
   NIMBUS_LOG_LEVEL: 'logLevel',
   NIMBUS_ACCESS_KEY_ID: 'accessKeyId',
   NIMBUS_SECRET_ACCESS_KEY: 'secretAccessKey',

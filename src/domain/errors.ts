@@ -12,6 +12,7 @@ export const LAMBDA_ERROR_CODES = [
   'InvalidSignatureException',
   'MissingAuthenticationTokenException',
   'PreconditionFailedException',
+  'ProvisionedConcurrencyConfigNotFoundException',
   'RequestEntityTooLargeException',
   'ResourceConflictException',
   'ResourceInUseException',

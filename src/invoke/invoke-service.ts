@@ -94,7 +94,7 @@ export class InvokeService {
     const requestId = req.requestId ?? randomUUID();
     let result: InvocationResult;
     try {
-      result = await this.o.sandboxes.run(this.#spec(resolved), {
+      result = await this.o.sandboxes.run(this.sandboxSpec(resolved), {
         requestId,
         invokedFunctionArn: resolved.invokedArn,
         payload: req.payload,
@@ -145,7 +145,7 @@ export class InvokeService {
   }
 
   /** The sandbox spec of a resolved version, built once per revision. */
-  #spec(resolved: ResolvedFunction): SandboxSpec {
+  sandboxSpec(resolved: ResolvedFunction): SandboxSpec {
     const v = resolved.version;
     const cached = this.#specs.get(v);
     if (cached) return cached;

@@ -10,6 +10,12 @@ export interface DataDir {
   images: string;
   /** Per-sandbox scratch folders (`/tmp` of each sandbox). */
   sandboxTmp: string;
+  /** Per-zygote folders that become a sandbox's `/var/task` (bubblewrap). */
+  sandboxSlots: string;
+  /** The small `/etc` files sandboxes see (passwd, group). */
+  sandboxEtc: string;
+  /** Records of started processes and cgroups, for cleaning up after a crash. */
+  run: string;
   /** Layers, seen as `/opt`. */
   opt: string;
   /** Scratch folders of builds and layer merges in progress (wiped at start). */
@@ -28,6 +34,9 @@ export function prepareDataDir(dir: string): DataDir {
     blobs: join(root, 'blobs'),
     images: join(root, 'images'),
     sandboxTmp: join(root, 'sandbox-tmp'),
+    sandboxSlots: join(root, 'sandbox-slots'),
+    sandboxEtc: join(root, 'sandbox-etc'),
+    run: join(root, 'run'),
     opt: join(root, 'opt'),
     builds: join(root, 'builds'),
     buildCache: join(root, 'build-cache'),
@@ -36,8 +45,10 @@ export function prepareDataDir(dir: string): DataDir {
   rmSync(d.builds, { recursive: true, force: true });
   mkdirSync(d.builds, { recursive: true });
   // Scratch of sandboxes from a previous run (a crash leaves them) is garbage.
-  rmSync(d.sandboxTmp, { recursive: true, force: true });
-  mkdirSync(d.sandboxTmp, { recursive: true });
+  for (const scratch of [d.sandboxTmp, d.sandboxSlots]) {
+    rmSync(scratch, { recursive: true, force: true });
+    mkdirSync(scratch, { recursive: true });
+  }
   // Without this, Node would treat CommonJS function code under a data dir inside an ESM
   // project as ESM (it looks for the nearest package.json above the code).
   writeFileSync(join(d.images, 'package.json'), '{"type":"commonjs"}\n');

@@ -16,8 +16,7 @@ import { Metrics } from '../observability/metrics.js';
 import { Recorder } from '../observability/recorder.js';
 import { FunctionRegistry } from '../registry/function-registry.js';
 import { LayerRegistry } from '../registry/layer-registry.js';
-import { ProcessExecutor } from '../sandbox/process-executor.js';
-import { SandboxManager } from '../sandbox/sandbox-manager.js';
+import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import { CodeLinks } from '../services/code-links.js';
 import { RestJsonSurface } from '../services/rest-json-surface.js';
 import { FsBlobStore } from '../store/blobs/fs-blob-store.js';
@@ -31,7 +30,8 @@ import type { App, Feature } from './app.js';
 import { prepareDataDir } from './data-dir.js';
 import { FEATURES } from './features/index.js';
 import { detectHostTools } from './host-tools.js';
-import { NIMBUS_VERSION, RUNTIMES_DIR } from './paths.js';
+import { NIMBUS_VERSION } from './paths.js';
+import { createSandboxes } from './sandboxes.js';
 
 export interface NimbusOptions {
   clock?: Clock;
@@ -98,26 +98,13 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
         ? 'no python3 interpreter was found on the host (install python3 or set NIMBUS_PYTHON).'
         : undefined,
   });
-  const executor = new ProcessExecutor(dir.sandboxTmp, RUNTIMES_DIR, dir.opt);
-  const sandboxes = new SandboxManager({
-    executor,
-    logSink: recorder,
-    clock,
-    nodeExecutable: process.execPath,
-    ...(tools.python ? { pythonExecutable: tools.python.executable } : {}),
-    runtimeApiHost: '127.0.0.1',
-    initTimeoutMs: INIT_TIMEOUT_MS,
-    idleTimeoutMs: config.idleTimeoutSeconds * 1000,
-  });
-  log.info(
-    { isolation: executor.name },
-    `sandbox isolation: ${executor.name} (functions run as plain processes)`,
-  );
+  const sandboxes = createSandboxes(config, dir, clock, log, recorder, tools.python?.executable);
 
   let gc: Promise<void> = Promise.resolve();
   registry.onChange((change) => {
     // New versions and aliases leave running code as it is; `$LATEST` changes and deletes retire it.
-    if (change.kind === 'updated' || change.kind === 'deleted') sandboxes.retireFunction(change.name);
+    if (change.kind === 'deleted') sandboxes.forgetFunction(change.name);
+    else if (change.kind === 'updated') sandboxes.retireFunction(change.name);
     gc = gc
       .then(() => registry.collectGarbage(sandboxes.codeDirsInUse()))
       .catch((err: unknown) => log.warn({ err }, 'code garbage collection failed'));

@@ -17,6 +17,8 @@ export interface RecorderOptions {
   flushIntervalMs: number;
   /** Log events held in memory at most; beyond it lines are dropped and counted. */
   maxPendingLogEvents: number;
+  /** Bytes of log messages held in memory at most (a line can be 256 KB); beyond it likewise. */
+  maxPendingLogBytes?: number;
   onError: (e: unknown) => void;
 }
 
@@ -24,10 +26,12 @@ export interface RecorderOptions {
  * Write-behind for the high-volume records (function log lines, metering): collected in memory
  * and written in one transaction every `flushIntervalMs`, so a busy function costs one commit per
  * interval instead of one per line. A function flooding its output cannot grow memory beyond
- * `maxPendingLogEvents`; what is dropped is counted and reported in its log.
+ * `maxPendingLogEvents` lines or `maxPendingLogBytes` of text; what is dropped is counted and
+ * reported in its log. (Sandboxes also throttle how fast they hand output over.)
  */
 export class Recorder implements LogSink, MeterSink {
   #logs: LogEvent[] = [];
+  #logBytes = 0;
   #meters: InvocationRecord[] = [];
   #throttles: ThrottleRecord[] = [];
   #dropped = new Map<string, { count: number; logStream: string }>();
@@ -38,12 +42,17 @@ export class Recorder implements LogSink, MeterSink {
   constructor(private readonly o: RecorderOptions) {}
 
   write(e: SandboxLogEvent): void {
-    if (this.#logs.length >= this.o.maxPendingLogEvents) {
+    const bytes = e.message.length;
+    if (
+      this.#logs.length >= this.o.maxPendingLogEvents ||
+      this.#logBytes + bytes > (this.o.maxPendingLogBytes ?? DEFAULT_MAX_PENDING_LOG_BYTES)
+    ) {
       const d = this.#dropped.get(e.functionName) ?? { count: 0, logStream: e.logStream };
       d.count++;
       this.#dropped.set(e.functionName, d);
     } else {
       this.#logs.push(e);
+      this.#logBytes += bytes;
     }
     this.#schedule();
   }
@@ -75,6 +84,7 @@ export class Recorder implements LogSink, MeterSink {
     const meters = this.#meters;
     const throttles = this.#throttles;
     this.#logs = [];
+    this.#logBytes = 0;
     this.#meters = [];
     this.#throttles = [];
     for (const [functionName, d] of this.#dropped) {
@@ -115,3 +125,6 @@ export class Recorder implements LogSink, MeterSink {
     }, this.o.flushIntervalMs);
   }
 }
+
+/** 64 MiB of pending log text (UTF-16 code units, close enough to bytes for a bound). */
+const DEFAULT_MAX_PENDING_LOG_BYTES = 64 * 1_048_576;

@@ -23,6 +23,8 @@ export const HEADERS = {
   functionErrorBody: 'lambda-runtime-function-error-body',
   responseMode: 'lambda-runtime-function-response-mode',
   xrayErrorCause: 'lambda-runtime-function-xray-error-cause',
+  /** Nimbus's runtime says how long the invoke took inside it (not a Lambda header). */
+  handlerMs: 'nimbus-handler-ms',
 } as const;
 
 /** Response mode value a runtime sends when it streams its response. */

@@ -23,13 +23,21 @@ export type PostResult = 'accepted' | 'unknown-request' | 'invalid-state';
 export interface RuntimeApiDelegate {
   /** The runtime asks for work; `deliver` is called once an invocation is assigned. Returns a cancel function. */
   awaitNext(deliver: (inv: DeliveredInvocation) => void): () => void;
-  response(requestId: string, body: Buffer, contentType: string | undefined): PostResult;
+  /** `handlerMs`: the runtime's own measure of the invoke, when it sends one (Nimbus's does). */
+  response(requestId: string, body: Buffer, contentType: string | undefined, handlerMs?: number): PostResult;
   /** A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`); the delegate consumes `body`. */
   streamedResponse(requestId: string, body: IncomingMessage): PostResult;
   /** The runtime tried to post more than `maxResponseBytes`. */
   responseTooLarge(requestId: string): PostResult;
-  error(requestId: string, errorType: string, body: Buffer): PostResult;
+  error(requestId: string, errorType: string, body: Buffer, handlerMs?: number): PostResult;
   initError(errorType: string, body: Buffer): PostResult;
+  /**
+   * Offered the `202` of an accepted outcome. A delegate that already holds the runtime's next
+   * `GET next` (pipelined behind the POST) may keep it and call `ack` when it hands out the next
+   * invocation: the runtime then reads both in one wakeup instead of two. Returns whether it kept
+   * it; a runtime that waits for the `202` before asking for more is answered at once.
+   */
+  deferAcknowledgement?(ack: () => void): boolean;
 }
 
 export interface RuntimeApiServerOptions {
@@ -43,12 +51,15 @@ const OK_BODY = '{"status":"OK"}';
 const MAX_ERROR_BODY_BYTES = 1_048_576;
 
 /**
- * One sandbox's Runtime API endpoint (`AWS_LAMBDA_RUNTIME_API`), listening on its own port so a
- * runtime can only ever talk about its own invocations.
+ * One sandbox's Runtime API endpoint (`AWS_LAMBDA_RUNTIME_API`), of its own, so a runtime can only
+ * ever talk about its own invocations: a unix socket only its sandbox can see (Nimbus's sandboxes),
+ * or a loopback port.
  */
 export class RuntimeApiServer {
   readonly #server: Server;
   #address?: string;
+  /** The `Host` (without port) every request must name, for loopback endpoints; none when unset. */
+  #requiredHost?: string;
 
   constructor(
     private readonly delegate: RuntimeApiDelegate,
@@ -60,22 +71,38 @@ export class RuntimeApiServer {
     this.#server.headersTimeout = 0;
   }
 
-  /** `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`. */
+  /** `host:port`, or the socket path when listening on a unix socket. */
   get address(): string {
     if (!this.#address) throw new Error('runtime API server is not listening');
     return this.#address;
   }
 
-  listen(): Promise<string> {
+  /**
+   * Listens on loopback TCP (a free port), or on a unix socket at `socketPath`; resolves with
+   * `host:port` or the path.
+   */
+  listen(socketPath?: string): Promise<string> {
     return new Promise((ok, fail) => {
       this.#server.once('error', fail);
-      this.#server.listen(0, this.options.host, () => {
+      const listening = () => {
         this.#server.off('error', fail);
-        const a = this.#server.address() as AddressInfo;
-        this.#address = `${a.address}:${a.port}`;
+        const a = this.#server.address();
+        this.#address =
+          typeof a === 'string' ? a : `${(a as AddressInfo).address}:${(a as AddressInfo).port}`;
         ok(this.#address);
-      });
+      };
+      if (socketPath !== undefined) this.#server.listen(socketPath, listening);
+      else this.#server.listen(0, this.options.host, listening);
     });
+  }
+
+  /**
+   * Serves only requests whose `Host` names this endpoint: a loopback port is visible to every
+   * process on the host network (even in /proc/net/tcp), but the host name is known only inside
+   * the sandbox, which resolves it through an /etc/hosts of its own.
+   */
+  requireHost(hostName: string): void {
+    this.#requiredHost = hostName.toLowerCase();
   }
 
   close(): void {
@@ -85,6 +112,12 @@ export class RuntimeApiServer {
 
   #route(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '';
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    if (this.#requiredHost && host !== this.#requiredHost) {
+      req.resume();
+      res.writeHead(404, JSON_TYPE).end(JSON.stringify({ errorMessage: 'Not found', errorType: 'NotFound' }));
+      return;
+    }
     if (req.method === 'GET' && url === PATHS.next) {
       this.#next(req, res);
       return;
@@ -106,7 +139,7 @@ export class RuntimeApiServer {
       }
       if (slash > 0 && action === 'error') {
         void readBody(req, MAX_ERROR_BODY_BYTES).then(({ body }) =>
-          answer(res, this.delegate.error(requestId, errorType(req), body)),
+          this.#acknowledge(res, this.delegate.error(requestId, errorType(req), body, handlerMs(req))),
         );
         return;
       }
@@ -119,6 +152,11 @@ export class RuntimeApiServer {
     }
     req.resume();
     res.writeHead(404, JSON_TYPE).end(JSON.stringify({ errorMessage: 'Not found', errorType: 'NotFound' }));
+  }
+
+  #acknowledge(res: ServerResponse, result: PostResult): void {
+    if (result === 'accepted' && this.delegate.deferAcknowledgement?.(() => answer(res, result))) return;
+    answer(res, result);
   }
 
   #next(req: IncomingMessage, res: ServerResponse): void {
@@ -158,7 +196,10 @@ export class RuntimeApiServer {
     }
     void readBody(req, this.options.maxResponseBytes).then(({ body, truncated }) => {
       if (truncated) tooLarge(res, this.delegate.responseTooLarge(requestId));
-      else answer(res, this.delegate.response(requestId, body, req.headers['content-type']));
+      else {
+        const result = this.delegate.response(requestId, body, req.headers['content-type'], handlerMs(req));
+        this.#acknowledge(res, result);
+      }
     });
   }
 }
@@ -176,6 +217,12 @@ function writeInvocation(res: ServerResponse, inv: DeliveredInvocation): void {
   if (inv.cognitoIdentity) headers[HEADERS.cognitoIdentity] = inv.cognitoIdentity;
   if (inv.tenantId) headers[HEADERS.tenantId] = inv.tenantId;
   res.writeHead(200, headers).end(inv.payload);
+}
+
+function handlerMs(req: IncomingMessage): number | undefined {
+  const raw = req.headers[HEADERS.handlerMs];
+  const ms = typeof raw === 'string' ? Number(raw) : Number.NaN;
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
 function safeDecode(s: string): string {

@@ -11,10 +11,11 @@ import {
   readBody,
 } from '../runtime-api/server.js';
 import { type SandboxIdentity, sandboxEnvironment } from './environment-variables.js';
-import type { ExitInfo, SandboxExecutor, SandboxProcess } from './executor.js';
+import type { ExitInfo, PreparedSandbox, SandboxExecutor, SandboxProcess } from './executor.js';
 import { InvocationLog } from './invocation-log.js';
 import { LineSplitter } from './line-splitter.js';
 import type { LogSink } from './log-sink.js';
+import { OutputThrottle } from './output-throttle.js';
 import { billedMilliseconds, type PlatformLog, type PlatformStatus, platformLog } from './platform-log.js';
 import { RuntimeLaunchError, runtimeCommand } from './runtime-launcher.js';
 import { relayStreamedResponse, type StreamedResponse } from './streamed-response.js';
@@ -37,16 +38,20 @@ export interface SandboxOptions {
   codeDir: string;
   /** Host folder of the merged layers (`/opt`). */
   optDir?: string;
+  /** Python interpreter for `python3.x` runtimes (absent when the host has none). */
+  pythonExecutable?: string;
   timeoutSeconds: number;
   ephemeralStorageMb: number;
   executor: SandboxExecutor;
   logSink: LogSink;
   clock: Clock;
-  nodeExecutable: string;
-  /** Python interpreter for `python3.x` runtimes (absent when the host has none). */
-  pythonExecutable?: string;
   runtimeApiHost: string;
   initTimeoutMs: number;
+  /**
+   * Initialised ahead of demand (provisioned concurrency): its first invocation is warm, with no
+   * Init Duration, as on Lambda.
+   */
+  prewarmed?: boolean;
   onStopped?: (sandbox: Sandbox) => void;
 }
 
@@ -82,6 +87,8 @@ export interface InvocationResult {
   initDurationMs?: number;
   cold: boolean;
   maxMemoryMb: number;
+  /** The runtime's own measure of the invoke, when it reports one (Nimbus's runtime does). */
+  handlerMs?: number;
   logTail: InvocationLog;
 }
 
@@ -119,10 +126,13 @@ export class Sandbox implements RuntimeApiDelegate {
   #process?: SandboxProcess;
   readonly #server: RuntimeApiServer;
   #nextWaiter?: (inv: DeliveredInvocation) => void;
+  /** The `202` of the last outcome, held until the next invocation goes out (one wakeup, not two). */
+  #pendingAck?: () => void;
   #queued?: DeliveredInvocation;
   #active?: Active;
   #initStartMono = 0;
   #initSettled = false;
+  #initFailed = false;
   #initTimer?: Timer;
   #resolveInit!: (o: InitOutcome) => void;
   readonly #init: Promise<InitOutcome>;
@@ -149,6 +159,7 @@ export class Sandbox implements RuntimeApiDelegate {
       host: o.runtimeApiHost,
       maxResponseBytes: SYNC_RESPONSE_MAX_BYTES,
     });
+    this.#initReported = o.prewarmed === true;
     this.#init = new Promise((ok) => {
       this.#resolveInit = ok;
     });
@@ -172,36 +183,60 @@ export class Sandbox implements RuntimeApiDelegate {
     return this.#process?.pid;
   }
 
-  /** Spawns the runtime. Never rejects: failures surface through the first invocation. */
+  /** Started from a pre-started runtime (known once started). */
+  get fromZygote(): boolean {
+    return this.#process?.fromZygote ?? false;
+  }
+
+  /**
+   * Starts the runtime: the executor picks how (a pre-started runtime, or a fresh process), the
+   * Runtime API listens where the sandbox will reach it, then the runtime starts with its
+   * environment. Init Duration counts from here. Never rejects: failures surface through the
+   * first invocation.
+   */
   async start(): Promise<void> {
     const o = this.o;
-    let address: string;
+    this.#initStartMono = o.clock.monotonic();
+    let prepared: PreparedSandbox | undefined;
     try {
-      address = await this.#server.listen();
       const paths = o.executor.paths(o.codeDir, this.id, o.optDir);
-      const env = sandboxEnvironment({ ...o.identity, logStream: this.logStream }, paths, address);
       const cmd = runtimeCommand(o.identity.runtime, paths, {
-        nodeExecutable: o.nodeExecutable,
+        nodeExecutable: o.executor.nodeExecutable,
         ...(o.pythonExecutable ? { pythonExecutable: o.pythonExecutable } : {}),
         hostCodeDir: o.codeDir,
         ...(o.optDir ? { hostOptDir: o.optDir } : {}),
       });
-      this.#initStartMono = o.clock.monotonic();
-      this.#writeUnattributed(
-        this.#platform.initStart(o.identity.runtime, process.version, o.identity.initializationType),
-      );
-      this.#process = o.executor.spawn(
+      prepared = o.executor.prepare(
         {
           ...cmd,
-          env,
           codeDir: o.codeDir,
           ...(o.optDir ? { optDir: o.optDir } : {}),
           memoryMb: o.identity.memoryMb,
           ephemeralStorageMb: o.ephemeralStorageMb,
+          userEnvironment: o.identity.userEnvironment,
         },
         this.id,
       );
+      // Nimbus's Node.js runtime reaches its Runtime API over the sandbox's private unix socket.
+      // Other runtimes (AWS's runtime clients, curl in a shell bootstrap, our Python client)
+      // speak `host:port`: a loopback port that answers only to a host name this sandbox alone
+      // resolves, so another sandbox on the same network cannot talk to it.
+      let address: string;
+      if (o.identity.runtime.startsWith('nodejs')) {
+        await this.#server.listen(prepared.runtimeApiSocket);
+        address = prepared.runtimeApiAddress;
+      } else {
+        const port = (await this.#server.listen()).split(':').pop()!;
+        if (prepared.tcpHostName) this.#server.requireHost(prepared.tcpHostName);
+        address = `${prepared.tcpHostName ?? o.runtimeApiHost}:${port}`;
+      }
+      const env = sandboxEnvironment({ ...o.identity, logStream: this.logStream }, paths, address);
+      this.#writeUnattributed(
+        this.#platform.initStart(o.identity.runtime, process.version, o.identity.initializationType),
+      );
+      this.#process = await prepared.start(env);
     } catch (e) {
+      if (!this.#process) prepared?.abandon();
       if (e instanceof RuntimeLaunchError) {
         // Lambda reports a missing or unusable bootstrap as the invocation's init error.
         this.#writeUnattributed(`${e.message}\n${e.errorType}`);
@@ -219,11 +254,21 @@ export class Sandbox implements RuntimeApiDelegate {
       return;
     }
     const proc = this.#process;
+    // stop() while the executor was starting it: nothing else will end it.
+    if (this.#state === 'stopped' || this.#retired) proc.kill();
     const out = new LineSplitter((l) => this.#onLine(l));
     const err = new LineSplitter((l) => this.#onLine(l));
-    proc.stdout.on('data', (c: Buffer) => out.push(c));
-    proc.stderr.on('data', (c: Buffer) => err.push(c));
+    const throttle = new OutputThrottle(o.clock, [proc.stdout, proc.stderr]);
+    proc.stdout.on('data', (c: Buffer) => {
+      out.push(c);
+      throttle.consumed(c.length);
+    });
+    proc.stderr.on('data', (c: Buffer) => {
+      err.push(c);
+      throttle.consumed(c.length);
+    });
     void proc.exited.then((info) => {
+      throttle.stop();
       out.flush();
       err.flush();
       this.#onExit(info);
@@ -240,7 +285,12 @@ export class Sandbox implements RuntimeApiDelegate {
    * may use another sandbox); every other failure is a result.
    */
   async invoke(input: InvocationInput): Promise<InvocationResult> {
-    if (!this.available) throw new SandboxUnavailableError(`sandbox ${this.id} is ${this.#state}`);
+    // A sandbox whose init failed is handed to one invocation to report that failure, even when
+    // its process is already gone (a bootstrap that exits at once).
+    const reportsInitFailure = !this.#claimed && this.#initFailed;
+    if (!this.available && !reportsInitFailure) {
+      throw new SandboxUnavailableError(`sandbox ${this.id} is ${this.#state}`);
+    }
     this.#claimed = true;
     const init = await this.#init;
     const cold = !this.#initReported;
@@ -309,13 +359,25 @@ export class Sandbox implements RuntimeApiDelegate {
     this.#nextWaiter = deliver;
     return () => {
       if (this.#nextWaiter === deliver) this.#nextWaiter = undefined;
+      this.#releaseAck();
     };
   }
 
-  response(requestId: string, body: Buffer, contentType: string | undefined): PostResult {
+  deferAcknowledgement(ack: () => void): boolean {
+    if (!this.#nextWaiter || this.#pendingAck) return false;
+    this.#pendingAck = ack;
+    return true;
+  }
+
+  response(requestId: string, body: Buffer, contentType: string | undefined, handlerMs?: number): PostResult {
     const active = this.#activeFor(requestId);
     if (typeof active === 'string') return active;
-    this.#complete(active, { outcome: 'success', payload: body, ...(contentType ? { contentType } : {}) });
+    this.#complete(active, {
+      outcome: 'success',
+      payload: body,
+      ...(contentType ? { contentType } : {}),
+      ...(handlerMs === undefined ? {} : { handlerMs }),
+    });
     return 'accepted';
   }
 
@@ -371,10 +433,15 @@ export class Sandbox implements RuntimeApiDelegate {
     return 'accepted';
   }
 
-  error(requestId: string, errorType: string, body: Buffer): PostResult {
+  error(requestId: string, errorType: string, body: Buffer, handlerMs?: number): PostResult {
     const active = this.#activeFor(requestId);
     if (typeof active === 'string') return active;
-    this.#complete(active, { outcome: 'error', errorType, payload: body });
+    this.#complete(active, {
+      outcome: 'error',
+      errorType,
+      payload: body,
+      ...(handlerMs === undefined ? {} : { handlerMs }),
+    });
     return 'accepted';
   }
 
@@ -393,7 +460,14 @@ export class Sandbox implements RuntimeApiDelegate {
     return active;
   }
 
+  #releaseAck(): void {
+    const ack = this.#pendingAck;
+    this.#pendingAck = undefined;
+    ack?.();
+  }
+
   #deliver(inv: DeliveredInvocation): void {
+    this.#releaseAck();
     const waiter = this.#nextWaiter;
     if (waiter) {
       this.#nextWaiter = undefined;
@@ -428,6 +502,7 @@ export class Sandbox implements RuntimeApiDelegate {
   #settleInit(failure: InitFailure): void {
     if (this.#initSettled) return;
     this.#initSettled = true;
+    this.#initFailed = true;
     this.#initTimer?.cancel();
     this.#retired = true;
     this.#resolveInit({ ok: false, initMs: this.o.clock.monotonic() - this.#initStartMono, failure });
@@ -468,7 +543,13 @@ export class Sandbox implements RuntimeApiDelegate {
 
   #complete(
     active: Active,
-    r: { outcome: InvocationOutcomeKind; payload: Buffer; errorType?: string; contentType?: string },
+    r: {
+      outcome: InvocationOutcomeKind;
+      payload: Buffer;
+      errorType?: string;
+      contentType?: string;
+      handlerMs?: number;
+    },
     fixedDurationMs?: number,
   ): void {
     if (active.done) return;
@@ -515,6 +596,7 @@ export class Sandbox implements RuntimeApiDelegate {
         ...(active.initMs === undefined ? {} : { initDurationMs: active.initMs }),
         cold: active.cold,
         maxMemoryMb,
+        ...(r.handlerMs === undefined ? {} : { handlerMs: r.handlerMs }),
         logTail: active.log,
       });
     });

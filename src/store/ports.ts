@@ -443,3 +443,24 @@ export interface EventInvokeConfigStore {
     options: { afterQualifier?: string; limit: number },
   ): Promise<EventInvokeConfig[]>;
 }
+
+/** Concurrency settings of one function (lambda-reference §1.2, §8). */
+export interface FunctionConcurrencyRecord {
+  functionName: string;
+  /** Reserved concurrency; absent when the function shares the unreserved pool. */
+  reserved?: number;
+  /** Provisioned concurrency per qualifier. */
+  provisioned: { qualifier: string; requested: number; lastModified: number }[];
+}
+
+/** Reserved and provisioned concurrency; rows go away with their function. */
+export interface ConcurrencyStore {
+  all(): Promise<FunctionConcurrencyRecord[]>;
+  setReserved(functionName: string, reserved: number | undefined): Promise<void>;
+  setProvisioned(
+    functionName: string,
+    qualifier: string,
+    requested: number | undefined,
+    lastModified: number,
+  ): Promise<void>;
+}

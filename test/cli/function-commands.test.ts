@@ -179,6 +179,9 @@ describe('nimbus function list / get / delete', () => {
     expect(r.stdout).toMatch(/^Memory\s+512 MB$/m);
     expect(r.stdout).toMatch(/^State\s+Active, last update Successful$/m);
     expect(r.stdout).toMatch(/^Sandboxes\s+1 \(1 idle, 0 busy, 0 starting\)$/m);
+    expect(r.stdout).toMatch(/^Concurrency\s+0 in flight, 0 throttled$/m);
+    expect(r.stdout).toMatch(/^Starts\s+0 warm, 1 cold \(Init Duration avg \d+\.\d ms, max \d+\.\d ms\)$/m);
+    expect(r.stdout).toMatch(/^Keep-alive\s+\d+ s \(fixed\)$/m);
 
     await fetch(
       `${server.url}/2017-03-31/tags/${encodeURIComponent('arn:aws:lambda:us-east-1:000000000000:function:listed-a')}`,

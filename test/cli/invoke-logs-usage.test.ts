@@ -225,9 +225,13 @@ describe('nimbus usage and status', () => {
     const r = await nimbus('status');
     expect(r.stdout).toMatch(new RegExp(`^Endpoint\\s+${server.url.replace(/\/$/, '')}$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^Version\\s+${json.version}$`, 'm'));
-    expect(r.stdout).toMatch(/^Isolation\s+\S+$/m);
+    expect(r.stdout).toMatch(
+      /^Isolation\s+(bwrap|process), limits (cgroup-v1|cgroup-v2|none), keep-alive adaptive$/m,
+    );
     expect(r.stdout).toMatch(/^Functions\s+\d+$/m);
-    expect(r.stdout).toMatch(/^Concurrency\s+0 in flight, limit \d+$/m);
+    expect(r.stdout).toMatch(/^Concurrency\s+0 in flight, limit \d+ \(\d+ unreserved\), 0 throttled$/m);
     expect(r.stdout).toMatch(/^Sandboxes\s+\d+ \(\d+ idle, 0 busy, 0 starting\)$/m);
+    expect(r.stdout).toMatch(/^Starts\s+\d+ warm, \d+ cold/m);
+    expect(r.stdout).toMatch(/^Pre-started\s+\d+ of \d+ ready, \d+ cold starts? served by one$/m);
   });
 });

@@ -172,14 +172,15 @@ describe('synchronous Invoke', () => {
         'parallel',
         {
           'index.js': `const http = require('node:http');
-          exports.handler = () => new Promise((ok, fail) => {
-            http.get('http://127.0.0.1:${port}/', (res) => { res.resume(); res.on('end', () => ok(process.pid)); }).on('error', fail);
+          exports.handler = (event, context) => new Promise((ok, fail) => {
+            http.get('http://127.0.0.1:${port}/', (res) => { res.resume(); res.on('end', () => ok(context.logStreamName)); }).on('error', fail);
           });`,
         },
         { Timeout: 20 },
       );
-      const pids = await Promise.all(Array.from({ length: 4 }, () => invoke('parallel', {})));
-      expect(new Set(pids.map((o) => decode(o.Payload))).size).toBe(4);
+      // One log stream per execution environment (pids repeat across bubblewrap pid namespaces).
+      const streams = await Promise.all(Array.from({ length: 4 }, () => invoke('parallel', {})));
+      expect(new Set(streams.map((o) => decode(o.Payload))).size).toBe(4);
     } finally {
       barrier.close();
     }
@@ -302,7 +303,8 @@ describe('metering and logs', () => {
     for (const r of inv.invocations) {
       expect(r.outcome).toBe('success');
       expect(r.memoryMb).toBe(128);
-      expect(r.maxMemoryMb).toBeGreaterThan(10);
+      // Under cgroups this is the memory charged to the sandbox's group (what its limit counts).
+      expect(r.maxMemoryMb).toBeGreaterThan(4);
       expect(r.billedMs).toBe(Math.max(1, Math.ceil(r.durationMs + (r.initDurationMs ?? 0))));
     }
     const logs = (await (

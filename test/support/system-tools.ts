@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { Bwrap } from '../../src/sandbox/bwrap.js';
 
 /**
  * Tests that need a system package (installed by `.ci/run`) call this. Locally, a missing package
@@ -28,4 +29,13 @@ export function findAwsCliV2(): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * bubblewrap, installed AND able to create Nimbus's sandboxes here (a container without the
+ * privileges for namespaces has the binary but cannot use it; CI must be able to).
+ */
+export function requireBwrap(): string | undefined {
+  const found = Bwrap.detect();
+  return requireTool('bubblewrap', found.bwrap, found.reason ?? 'apt-get install -y bubblewrap');
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { killGroup } from '../../sandbox/process-executor.js';
+import { killGroup } from '../../sandbox/local-executor.js';
 
 export interface ToolRun {
   command: string;

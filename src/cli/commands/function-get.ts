@@ -4,7 +4,7 @@ import { clientFor, out, printJson, withEndpoint, withJson } from '../command-co
 import { formatBytes } from '../output/format.js';
 import { renderFields } from '../output/table.js';
 import { lastModified } from './function-list.js';
-import { describeSandboxes } from './status.js';
+import { describeSandboxes, describeStarts } from './status.js';
 
 export function addFunctionGetCommand(parent: Command): void {
   const cmd = parent
@@ -47,7 +47,21 @@ function describeFunction(fn: GetFunctionResponse, status: FunctionStatus): stri
     ['State', state],
     ['Environment', variables.length > 0 ? variables.map(([k, v]) => `${k}=${v}`).join('\n') : undefined],
     ['Tags', tags.length > 0 ? tags.map(([k, v]) => `${k}=${v}`).join('\n') : undefined],
-    ['In flight', String(status.inFlight)],
+    [
+      'Concurrency',
+      `${status.inFlight} in flight` +
+        (status.reservedConcurrency !== undefined ? `, ${status.reservedConcurrency} reserved` : '') +
+        (status.throttles !== undefined ? `, ${status.throttles} throttled` : ''),
+    ],
     ['Sandboxes', describeSandboxes(status.sandboxes)],
+    ['Starts', describeStarts(status.sandboxes)],
+    ['Keep-alive', status.sandboxes.keepAlive ? describeKeepAlive(status.sandboxes.keepAlive) : undefined],
   ]);
+}
+
+/** `660 s (learned from 24 idle periods)`, `300 s (fixed, 3 idle periods seen)` */
+function describeKeepAlive(k: { ms: number; basis: string; samples: number }): string {
+  const seconds = Math.round(k.ms / 1000);
+  if (k.basis === 'histogram') return `${seconds} s (learned from ${k.samples} idle periods)`;
+  return `${seconds} s (fixed${k.samples > 0 ? `, ${k.samples} idle period${k.samples === 1 ? '' : 's'} seen` : ''})`;
 }

@@ -1,6 +1,7 @@
 import type { Feature } from '../app.js';
 import { asyncInvoke } from './async-invoke.js';
 import { cloudwatchLogs } from './cloudwatch-logs.js';
+import { concurrency } from './concurrency.js';
 import { webConsole } from './console.js';
 import { eventSourceMappings } from './event-source-mappings.js';
 import { httpTriggers } from './http-triggers.js';
@@ -19,6 +20,7 @@ import { s3 } from './s3.js';
  */
 export const FEATURES: readonly Feature[] = [
   lambdaCore,
+  concurrency,
   nimbusApi,
   asyncInvoke,
   packaging,

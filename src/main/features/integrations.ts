@@ -7,6 +7,7 @@ import type { Feature } from '../app.js';
  * feature is installed (so their order does not matter).
  * - S3 notifications (and any other `AsyncInvoker` user) deliver through the durable async queue.
  * - The built-in queues become destinations and dead-letter queues of asynchronous invocation.
+ * - Reserved concurrency tells the async dispatcher which functions are fully throttled (0).
  */
 export const integrations: Feature = (app) => {
   const events = app.eventInvoker;
@@ -18,4 +19,5 @@ export const integrations: Feature = (app) => {
     };
   }
   if (app.destinations && app.queues) app.destinations.register(new QueueDestinationSender(app.queues));
+  app.reservedConcurrency = { reservedFor: (name) => app.concurrency.reservedFor(name) };
 };

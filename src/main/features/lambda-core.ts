@@ -7,7 +7,13 @@ import type { Feature } from '../app.js';
 /** Functions, Invoke, tags and account settings on the Lambda API. */
 export const lambdaCore: Feature = (app) => {
   const { registry, scope, codeLinks, invoke, concurrency } = app;
-  addFunctionRoutes(app.lambdaApi.router, { registry, codeLinks, scope, readObject: () => app.readObject });
+  addFunctionRoutes(app.lambdaApi.router, {
+    registry,
+    codeLinks,
+    scope,
+    readObject: () => app.readObject,
+    reservedConcurrency: (name) => concurrency.reservedFor(name),
+  });
   addInvokeRoutes(app.lambdaApi.router, { invoke, events: () => app.eventInvoker });
   addTagRoutes(app.lambdaApi.router, { registry, scope });
   addAccountRoutes(app.lambdaApi.router, { registry, concurrency });

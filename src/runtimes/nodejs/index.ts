@@ -85,10 +85,14 @@ async function initialize(deps: InvokeDeps, state: CrashState): Promise<Invoker 
 
 async function main(): Promise<void> {
   if (process.env.NIMBUS_ZYGOTE === '1') {
-    const preload = import('./streaming-invoke.js');
-    const { receiveEnvironment } = await import('./zygote.js');
+    await import('./streaming-invoke.js');
+    const [{ receiveEnvironment, signalReady }, { warmUp }] = await Promise.all([
+      import('./zygote.js'),
+      import('./warmup.js'),
+    ]);
+    await warmUp();
+    signalReady();
     await receiveEnvironment();
-    await preload;
   }
   const config = readConfig(process.env);
   if (!config.runtimeApi) {

@@ -26,6 +26,12 @@ export const INVOKE_HEADERS = {
 export const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
 export const ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
 export const RESPONSE_MODE_HEADER = 'Lambda-Runtime-Function-Response-Mode';
+/**
+ * Nimbus's own addition (other platforms ignore it): how long the invoke took inside the runtime,
+ * from receiving the event to posting the outcome. The platform's own measure also holds the time
+ * its messages spent queued; pools size themselves on this one.
+ */
+export const HANDLER_MS_HEADER = 'Nimbus-Handler-Ms';
 export const STREAMING_RESPONSE_MODE = 'streaming';
 
 export const DEFAULT_STREAM_CONTENT_TYPE = 'application/octet-stream';

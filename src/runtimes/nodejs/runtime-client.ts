@@ -1,87 +1,63 @@
 /**
- * HTTP client for the Lambda Runtime API (lambda-reference §4.1). One keep-alive connection
- * (`maxSockets: 1`), like RIC: the pending `GET next` is what keeps the event loop alive between
- * invokes; idle keep-alive sockets are unref'd by the agent, so they never hold the loop open.
+ * Client of the Lambda Runtime API (lambda-reference §4.1). Everything goes over one keep-alive
+ * connection (`http-connection.ts`), like RIC's single socket. After posting an invoke's outcome
+ * the client asks for the next invocation in the same write (HTTP pipelining): the runtime always
+ * does that next, and one segment instead of two saves the platform a wakeup per invoke.
+ * Crash and init-error reports use a connection of their own, because the shared one may be
+ * holding a pending `GET next`. Streaming responses live in `streaming-client.ts`.
  */
-import http from 'node:http';
 import { toHeaderValue, toRapidError } from './errors.js';
-import { byteLength, jsonStringify } from './intrinsics.js';
-import {
-  ERROR_BODY_TRAILER,
-  ERROR_TYPE_HEADER,
-  INVOKE_HEADERS,
-  PATHS,
-  RESPONSE_MODE_HEADER,
-  STREAMING_RESPONSE_MODE,
-} from './protocol.js';
-
-// Captured now: user code may wrap `http.request` (tracing agents do) after init.
-const { Agent, request: httpRequest } = http;
+import { type Endpoint, type HttpAnswer, HttpConnection } from './http-connection.js';
+import { jsonStringify } from './intrinsics.js';
+import { ERROR_TYPE_HEADER, HANDLER_MS_HEADER, INVOKE_HEADERS, PATHS } from './protocol.js';
 
 export interface Invocation {
   requestId: string;
-  headers: http.IncomingHttpHeaders;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
   body: string;
 }
 
-function splitHostPort(hostPort: string): { hostname: string; port: number } {
-  const colon = hostPort.lastIndexOf(':');
-  const hostname = hostPort.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  return { hostname, port: Number(hostPort.slice(colon + 1)) };
+/**
+ * `AWS_LAMBDA_RUNTIME_API` is `host:port` on AWS. Nimbus's sandboxes get `unix:<path>`: a unix
+ * socket only that sandbox can see, so no other sandbox can reach its Runtime API.
+ */
+export function parseRuntimeApi(value: string): Endpoint {
+  if (value.startsWith('unix:')) return { path: value.slice('unix:'.length) };
+  const colon = value.lastIndexOf(':');
+  const host = value.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(value.slice(colon + 1)) };
 }
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** Node's advice: a request on a reused keep-alive socket the server just closed is safe to resend. */
-function isStaleSocket(request: http.ClientRequest, error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return request.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
-}
-
-function send(options: http.RequestOptions, body: string | undefined, retried = false): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(options, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text });
-      });
-    });
-    request.on('error', (error) => {
-      if (!retried && isStaleSocket(request, error)) send(options, body, true).then(resolve, reject);
-      else reject(error);
-    });
-    request.end(body);
-  });
-}
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 /**
  * 4xx answers to a POST (unknown id, already answered, too large) are the platform's to report
  * to the caller; 5xx means the runtime should exit.
  */
-function statusError(path: string, status: number): Error | undefined {
-  return status >= 500 ? new Error(`Runtime API answered ${status} to POST ${path}`) : undefined;
+function checkPosted(path: string, answer: HttpAnswer): void {
+  if (answer.status >= 500) throw new Error(`Runtime API answered ${answer.status} to POST ${path}`);
 }
 
 export class RuntimeClient {
-  readonly #hostname: string;
-  readonly #port: number;
-  readonly #agent: http.Agent;
+  readonly endpoint: Endpoint;
+  readonly #connection: HttpConnection;
+  /** A `GET next` already sent behind the last outcome. */
+  #nextAnswer: Promise<HttpAnswer> | undefined;
+  /** When the current invocation arrived (performance.now()). */
+  #receivedAt = 0;
 
-  constructor(hostPort: string) {
-    ({ hostname: this.#hostname, port: this.#port } = splitHostPort(hostPort));
-    this.#agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  constructor(runtimeApi: string) {
+    this.endpoint = parseRuntimeApi(runtimeApi);
+    this.#connection = new HttpConnection(this.endpoint);
   }
 
   /** Blocks, with no timeout, until the platform hands over an invocation. */
   async nextInvocation(): Promise<Invocation> {
-    const answer = await send(this.#options('GET', PATHS.next, {}, this.#agent), undefined);
+    const pending = this.#nextAnswer ?? this.#connection.request('GET', PATHS.next);
+    this.#nextAnswer = undefined;
+    const answer = await pending;
+    this.#receivedAt = performance.now();
     if (answer.status !== 200) {
       throw new Error(`Runtime API answered ${answer.status} to GET ${PATHS.next}: ${answer.body}`);
     }
@@ -89,89 +65,51 @@ export class RuntimeClient {
     if (typeof requestId !== 'string' || requestId === '') {
       throw new Error('invocation id is missing or invalid');
     }
-    return { requestId, headers: answer.headers, body: answer.body };
+    return { requestId, headers: answer.headers, body: answer.body.toString('utf8') };
   }
 
   postInvocationResponse(requestId: string, body: string): Promise<void> {
-    return this.#post(PATHS.response(requestId), body, {}, this.#agent);
+    return this.#postThenNext(PATHS.response(requestId), body, JSON_HEADERS);
   }
 
-  /**
-   * `dedicatedConnection` is for crash reports: the shared socket may be busy with a pending
-   * `GET next` or an open streaming response, and `maxSockets: 1` would queue the report behind it.
-   */
+  /** `dedicatedConnection` is for crash reports, which must not queue behind a pending `GET next`. */
   postInvocationError(requestId: string, error: unknown, dedicatedConnection = false): Promise<void> {
     const payload = toRapidError(error);
-    return this.#post(
-      PATHS.error(requestId),
-      jsonStringify(payload),
-      { [ERROR_TYPE_HEADER]: toHeaderValue(payload.errorType) },
-      dedicatedConnection ? false : this.#agent,
-    );
+    const headers = { ...JSON_HEADERS, [ERROR_TYPE_HEADER]: toHeaderValue(payload.errorType) };
+    const path = PATHS.error(requestId);
+    if (dedicatedConnection) return this.#postAlone(path, jsonStringify(payload), headers);
+    return this.#postThenNext(path, jsonStringify(payload), headers);
   }
 
   postInitError(error: unknown): Promise<void> {
     const payload = toRapidError(error);
-    return this.#post(
-      PATHS.initError,
-      jsonStringify(payload),
-      { [ERROR_TYPE_HEADER]: toHeaderValue(payload.errorType) },
-      false,
-    );
-  }
-
-  /**
-   * Starts the streaming `POST /response` (lambda-reference §4.5). Node sends the headers with the
-   * first body chunk, so the content type can still change until then. `done` settles when the
-   * platform has answered; it is pre-handled so an abandoned stream cannot become an unhandled
-   * rejection.
-   */
-  openResponseStream(
-    requestId: string,
-    contentType: string,
-  ): { request: http.ClientRequest; done: Promise<void> } {
-    const path = PATHS.response(requestId);
-    const headers = {
-      [RESPONSE_MODE_HEADER]: STREAMING_RESPONSE_MODE,
-      'Transfer-Encoding': 'chunked',
-      Trailer: `${ERROR_TYPE_HEADER}, ${ERROR_BODY_TRAILER}`,
-      'Content-Type': contentType,
-    };
-    let request!: http.ClientRequest;
-    const done = new Promise<void>((resolve, reject) => {
-      request = httpRequest(this.#options('POST', path, headers, this.#agent), (response) => {
-        response.resume();
-        response.on('error', reject);
-        response.on('end', () => {
-          const error = statusError(path, response.statusCode ?? 0);
-          if (error) reject(error);
-          else resolve();
-        });
-      });
-      request.on('error', reject);
+    return this.#postAlone(PATHS.initError, jsonStringify(payload), {
+      ...JSON_HEADERS,
+      [ERROR_TYPE_HEADER]: toHeaderValue(payload.errorType),
     });
-    done.catch(() => {});
-    return { request, done };
   }
 
-  async #post(
-    path: string,
-    body: string,
-    headers: http.OutgoingHttpHeaders,
-    agent: http.Agent | false,
-  ): Promise<void> {
-    const allHeaders = { 'Content-Type': 'application/json', 'Content-Length': byteLength(body), ...headers };
-    const { status } = await send(this.#options('POST', path, allHeaders, agent), body);
-    const error = statusError(path, status);
-    if (error) throw error;
+  async #postThenNext(path: string, body: string, headers: Record<string, string>): Promise<void> {
+    let posted!: Promise<HttpAnswer>;
+    const handlerMs = (performance.now() - this.#receivedAt).toFixed(3);
+    this.#connection.batch(() => {
+      posted = this.#connection.request('POST', path, { ...headers, [HANDLER_MS_HEADER]: handlerMs }, body);
+      if (!this.#nextAnswer) {
+        const next = this.#connection.request('GET', PATHS.next);
+        // Consumed by the next `nextInvocation()`; a failure surfaces there.
+        next.catch(() => {});
+        this.#nextAnswer = next;
+      }
+    });
+    checkPosted(path, await posted);
   }
 
-  #options(
-    method: string,
-    path: string,
-    headers: http.OutgoingHttpHeaders,
-    agent: http.Agent | false,
-  ): http.RequestOptions {
-    return { hostname: this.#hostname, port: this.#port, method, path, headers, agent };
+  async #postAlone(path: string, body: string, headers: Record<string, string>): Promise<void> {
+    const connection = new HttpConnection(this.endpoint);
+    try {
+      checkPosted(path, await connection.request('POST', path, headers, body));
+    } finally {
+      connection.close();
+    }
   }
 }

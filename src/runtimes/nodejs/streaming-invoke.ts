@@ -14,6 +14,7 @@ import { DEFAULT_STREAM_CONTENT_TYPE } from './protocol.js';
 import { failStream, ResponseStream } from './response-stream.js';
 import type { Invocation } from './runtime-client.js';
 import type { HandlerMetadata } from './streamify.js';
+import { openResponseStream } from './streaming-client.js';
 
 const NOT_ASYNC = 'Streaming does not support non-async handlers.';
 
@@ -46,7 +47,7 @@ export async function invokeStreaming(
   invocation: Invocation,
   { client, config }: InvokeDeps,
 ): Promise<void> {
-  const { request, done } = client.openResponseStream(invocation.requestId, DEFAULT_STREAM_CONTENT_TYPE);
+  const { request, done } = openResponseStream(client, invocation.requestId, DEFAULT_STREAM_CONTENT_TYPE);
   const stream = new ResponseStream(request, metadata.highWaterMark);
   let waitForEmptyEventLoop = config.callbackHandlers;
   const completion = config.callbackHandlers

@@ -2,9 +2,29 @@
  * Zygote mode (`NIMBUS_ZYGOTE=1`): the platform pre-starts a generic runtime before it knows the
  * function. The runtime reads exactly one line of JSON from stdin, `{"env": {...}}`, makes that
  * the whole of `process.env`, moves to `LAMBDA_TASK_ROOT`, closes stdin and only then initialises.
+ * Before it waits it warms its code paths (`warmup.ts`) and, when `NIMBUS_ZYGOTE_READY_FD` names
+ * a file descriptor, writes `ready\n` to it and closes it, so the platform knows which zygotes
+ * can be specialised without waiting.
  */
+import fs from 'node:fs';
 import Module from 'node:module';
 import { jsonParse } from './intrinsics.js';
+
+/** Tells the platform this zygote is warm; the descriptor is closed so user code never sees it. */
+export function signalReady(): void {
+  const fd = Number(process.env.NIMBUS_ZYGOTE_READY_FD);
+  if (!Number.isInteger(fd) || fd < 3) return;
+  try {
+    fs.writeSync(fd, 'ready\n');
+  } catch {
+    // the platform stopped listening; it will still send the environment
+  }
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
 
 function parseEnvironment(line: string): Record<string, string> {
   const message = jsonParse(line) as { env?: unknown } | null;

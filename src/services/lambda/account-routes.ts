@@ -29,7 +29,7 @@ export function addAccountRoutes(router: RestRouter<LambdaRoute>, d: AccountRout
             CodeSizeUnzipped: UNZIPPED_MAX_BYTES,
             CodeSizeZipped: ZIP_MAX_BYTES,
             ConcurrentExecutions: limit,
-            UnreservedConcurrentExecutions: limit,
+            UnreservedConcurrentExecutions: d.concurrency.unreservedLimit,
           },
           AccountUsage: { TotalCodeSize: usage.totalCodeSize, FunctionCount: usage.functionCount },
         },

@@ -13,6 +13,7 @@ const ENCODING: Record<LambdaErrorCode, { status: number; messageKey: 'message' 
   InvalidSignatureException: { status: 403, messageKey: 'message' },
   MissingAuthenticationTokenException: { status: 403, messageKey: 'message' },
   PreconditionFailedException: { status: 412, messageKey: 'message' },
+  ProvisionedConcurrencyConfigNotFoundException: { status: 404, messageKey: 'message' },
   RequestEntityTooLargeException: { status: 413, messageKey: 'message' },
   ResourceConflictException: { status: 409, messageKey: 'message' },
   ResourceInUseException: { status: 400, messageKey: 'Message' },

@@ -24,6 +24,8 @@ export interface FunctionsRoutesDeps {
   scope: AccountScope;
   /** Code from `S3Bucket`/`S3Key`: the object store's reader, once the S3 feature is installed. */
   readObject?: () => ObjectReader | undefined;
+  /** Reserved concurrency of a function, for GetFunction's `Concurrency` member. */
+  reservedConcurrency?: (functionName: string) => number | undefined;
 }
 
 /** CreateFunction, GetFunction(Configuration), ListFunctions, Update*, DeleteFunction. */
@@ -122,6 +124,7 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
       const { record, version, alias } = await registry.requireVersion(ref);
       const base = `http://${call.x.req.headers.host ?? 'localhost'}`;
       const code = version.pendingCode ?? version.code;
+      const reserved = d.reservedConcurrency?.(record.name);
       return {
         status: 200,
         json: {
@@ -132,6 +135,7 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
           ),
           Code: { RepositoryType: 'S3', Location: d.codeLinks.url(base, code.blobKey) },
           ...(Object.keys(record.tags).length > 0 ? { Tags: record.tags } : {}),
+          ...(reserved === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: reserved } }),
         },
       };
     },

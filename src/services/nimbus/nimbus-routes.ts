@@ -157,8 +157,14 @@ export function addNimbusRoutes(router: RestRouter<LambdaRoute>, d: NimbusRoutes
           accountId: d.accountId,
           authentication: d.authentication ? 'sigv4' : 'off',
           isolation: d.isolation,
+          sandboxing: d.sandboxes.describe(),
           functions: usage.functionCount,
-          concurrency: { limit: d.concurrency.accountLimit, inFlight: d.concurrency.inFlight },
+          concurrency: {
+            limit: d.concurrency.accountLimit,
+            unreserved: d.concurrency.unreservedLimit,
+            inFlight: d.concurrency.inFlight,
+            throttles: d.concurrency.throttles,
+          },
           sandboxes: d.sandboxes.stats(),
         },
       };
@@ -174,12 +180,15 @@ export function addNimbusRoutes(router: RestRouter<LambdaRoute>, d: NimbusRoutes
     operation: 'GetFunctionStatus',
     handler: async (call) => {
       const record = await requireFunction(call.params.FunctionName);
+      const reserved = d.concurrency.reservedFor(record.name);
       return {
         status: 200,
         json: {
           functionName: record.name,
           inFlight: d.concurrency.inFlightFor(record.name),
-          sandboxes: d.sandboxes.stats(record.name),
+          throttles: d.concurrency.throttlesFor(record.name),
+          ...(reserved === undefined ? {} : { reservedConcurrency: reserved }),
+          sandboxes: d.sandboxes.functionStats(record.name),
         },
       };
     },

@@ -42,6 +42,19 @@ describe('results', () => {
     expect(new Set(api.requests.map((r) => r.connection))).toEqual(new Set([1]));
   });
 
+  it('says how long each invoke took inside the runtime (Nimbus-Handler-Ms)', async () => {
+    const { api } = await startFunction(
+      handler(
+        'exports.handler = async (e) => { const until = Date.now() + e.ms; while (Date.now() < until); return 1; };',
+      ),
+    );
+    const quick = Number((await api.invoke({ ms: 0 })).headers['nimbus-handler-ms']);
+    const busy = Number((await api.invoke({ ms: 60 })).headers['nimbus-handler-ms']);
+    expect(quick).toBeGreaterThanOrEqual(0);
+    expect(quick).toBeLessThan(50);
+    expect(busy).toBeGreaterThanOrEqual(59);
+  });
+
   it('fails with "Unable to stringify response body" when the result cannot be serialised', async () => {
     const { api } = await startFunction(handler('exports.handler = async () => ({ big: 1n });'));
     expect(expectError(await api.invoke({}), 'Error').errorMessage).toBe('Unable to stringify response body');

@@ -1,11 +1,15 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   assertRuntimeBuilt,
   exitOf,
   FakeRuntimeApi,
   lambdaEnv,
   makeTaskRoot,
+  RUNTIME_ENTRY,
   spawnRuntime,
+  within,
 } from './harness.js';
 
 beforeAll(assertRuntimeBuilt);
@@ -48,5 +52,32 @@ describe('zygote mode', () => {
     );
     runtime.child.stdin?.end('not json\n');
     expect((await exitOf(runtime)).code).not.toBe(0);
+  });
+});
+
+describe('zygote readiness', () => {
+  it('warms up, says "ready" on the descriptor it was given and closes it, then serves', async () => {
+    const api = await FakeRuntimeApi.start();
+    const taskRoot = makeTaskRoot({ 'index.js': 'exports.handler = async (e) => ({ echo: e });' });
+    const child = spawn(process.execPath, [RUNTIME_ENTRY], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NIMBUS_ZYGOTE: '1', NIMBUS_ZYGOTE_READY_FD: '3' },
+      cwd: makeTaskRoot({}),
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
+    const control = child.stdio[3] as Readable;
+    let said = '';
+    control.setEncoding('utf8').on('data', (c: string) => {
+      said += c;
+    });
+    await within(new Promise((resolve) => control.on('end', resolve)), 'the ready descriptor to close');
+    expect(said).toBe('ready\n');
+    child.stdin?.write(`${JSON.stringify({ env: lambdaEnv(api, taskRoot) })}\n`);
+    const outcome = await api.invoke({ n: 1 });
+    expect(outcome.json()).toEqual({ echo: { n: 1 } });
+    // The warm-up made no request to the platform.
+    expect(api.requests[0]?.path).toBe('/2018-06-01/runtime/invocation/next');
   });
 });
