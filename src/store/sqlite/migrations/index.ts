@@ -6,6 +6,7 @@ import { HTTP_TRIGGERS } from './0005-http-triggers.js';
 import { OBJECTS } from './0006-objects.js';
 import { CONSOLE } from './0007-console.js';
 import { ASYNC_INVOKE } from './0008-async-invoke.js';
+import { SCHEDULES } from './0009-schedules.js';
 
 export interface Migration {
   /** Unique and stable: `NNNN-topic`. Never edit a migration that has shipped; add a new one. */
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   OBJECTS,
   CONSOLE,
   ASYNC_INVOKE,
+  SCHEDULES,
 ];
