@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LambdaError } from '../../src/domain/errors.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import type { ScheduledEvent } from '../../src/schedules/scheduled-event.js';
 import { type ScheduleInput, ScheduleService } from '../../src/schedules/schedule-service.js';
+import type { ScheduledEvent } from '../../src/schedules/scheduled-event.js';
 import { Scheduler } from '../../src/schedules/scheduler.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.js';
 import { SqliteScheduleStore } from '../../src/store/sqlite/schedule-store.js';
@@ -181,7 +181,9 @@ describe('firing', () => {
   });
 
   it('spreads FLEXIBLE firings within the window, the same way every time', async () => {
-    await h.create('flex', 'rate(1 hour)', { FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 30 } });
+    await h.create('flex', 'rate(1 hour)', {
+      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 30 },
+    });
     await h.advance(5 * 60 * MIN);
     expect(h.delivered).toHaveLength(5);
     const offsets = h.delivered.map((d, i) => d.at - (T0 + i * 60 * MIN));
@@ -252,7 +254,9 @@ describe('restarts and downtime', () => {
     h.hang = true;
     await h.advance(5 * MIN);
     // The cursor moved and the delivery is recorded, but the queue never confirmed it.
-    expect(h.store.pending().map((d) => new Date(d.slot).toISOString())).toEqual(['2026-01-01T12:05:00.000Z']);
+    expect(h.store.pending().map((d) => new Date(d.slot).toISOString())).toEqual([
+      '2026-01-01T12:05:00.000Z',
+    ]);
     const requestId = h.store.pending()[0]!.requestId;
     await h.restart();
     expect(h.delivered).toHaveLength(2);

@@ -1,4 +1,5 @@
 import { parseFunctionRef } from '../../domain/arn.js';
+import type { Clock } from '../../domain/clock.js';
 import type { MessageAttributes } from '../../queues/message-digest.js';
 import { ScheduleService } from '../../schedules/schedule-service.js';
 import { Scheduler } from '../../schedules/scheduler.js';
@@ -15,10 +16,17 @@ import type { Feature } from '../app.js';
  */
 export const schedules: Feature = (app) => {
   const store = new SqliteScheduleStore(app.db);
+  // Read at each use: `app.scheduleClock` may be set by a feature installed after this one.
+  const current = () => app.scheduleClock ?? app.clock;
+  const clock: Clock = {
+    now: () => current().now(),
+    monotonic: () => current().monotonic(),
+    setTimeout: (fn, ms) => current().setTimeout(fn, ms),
+  };
   const queues = app.queues;
   const scheduler = new Scheduler({
     store,
-    clock: app.clock,
+    clock,
     scope: app.scope,
     log: app.log,
     deliver: async ({ targetArn, payload, requestId }) => {
@@ -45,7 +53,7 @@ export const schedules: Feature = (app) => {
   const service = new ScheduleService({
     store,
     scheduler,
-    clock: app.clock,
+    clock,
     scope: app.scope,
     functionExists: async (arn) => {
       try {
