@@ -29,13 +29,17 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Signin
   return undefined;
 }
 
-/** Signs a request with SigV4 as the AWS SDKs do (`lambda` for Lambda paths, `nimbus` otherwise). */
+/**
+ * Signs a request with SigV4 as the AWS SDKs do: for `service` when given (`scheduler`), else
+ * `nimbus` for Nimbus's own paths and `lambda` for the rest.
+ */
 export async function signRequest(
   c: SigningCredentials,
   url: URL,
   method: string,
   headers: Record<string, string>,
   body: string | Uint8Array | undefined,
+  service?: string,
 ): Promise<Record<string, string>> {
   const signer = new SignatureV4({
     credentials: {
@@ -44,7 +48,7 @@ export async function signRequest(
       ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
     },
     region: c.region,
-    service: url.pathname.startsWith('/nimbus/') ? 'nimbus' : 'lambda',
+    service: service ?? (url.pathname.startsWith('/nimbus/') ? 'nimbus' : 'lambda'),
     sha256: Sha256,
   });
   const query: Record<string, string> = {};
@@ -63,3 +67,14 @@ export async function signRequest(
   );
   return signed.headers as Record<string, string>;
 }
+
+/**
+ * What the CLI signs with when the environment has no credentials: a server that does not enforce
+ * authentication accepts any key, and APIs claimed by their signing name (the Scheduler's) need a
+ * signature to be recognised at all.
+ */
+export const ANONYMOUS_CREDENTIALS: SigningCredentials = {
+  accessKeyId: 'nimbus-cli',
+  secretAccessKey: 'nimbus-cli',
+  region: 'us-east-1',
+};
