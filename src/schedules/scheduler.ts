@@ -153,7 +153,7 @@ export class Scheduler {
     if (this.#closing) return;
     for (let guard = 0; guard < 100; guard++) {
       const s = this.o.store.get(group, name);
-      if (!s || s.config.State !== 'ENABLED') return;
+      if (s?.config.State !== 'ENABLED') return;
       let expression: ScheduleExpression;
       try {
         expression = this.#expression(s, r);
