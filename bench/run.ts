@@ -9,6 +9,7 @@ import { packagingBench } from './packaging.bench.js';
 import { postgresBench } from './postgres.bench.js';
 import { queuesBench } from './queues.bench.js';
 import { s3Bench } from './s3.bench.js';
+import { schedulesBench } from './schedules.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   http: httpBench,
   s3: s3Bench,
   async: asyncBench,
+  schedules: schedulesBench,
 };
 
 const selected = process.argv.slice(2);
