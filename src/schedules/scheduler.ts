@@ -21,8 +21,16 @@ export interface SchedulerOptions {
    * same `requestId` handed twice must be queued once (EventQueue does this).
    */
   deliver(d: { targetArn: string; payload: Buffer; requestId: string }): Promise<void>;
-  /** Sends to a dead-letter queue (an SQS ARN); throws when it cannot. */
-  deadLetter?(arn: string, body: string, attributes: Record<string, string>): Promise<void>;
+  /**
+   * Sends to a dead-letter queue (an SQS ARN); throws when it cannot. `requestId` is the slot's,
+   * for FIFO queues' deduplication.
+   */
+  deadLetter?(
+    arn: string,
+    body: string,
+    attributes: Record<string, string>,
+    requestId: string,
+  ): Promise<void>;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** First retry delay after a failed hand-over; doubles up to {@link retryMaxMs}. */
   retryBaseMs?: number;
@@ -146,6 +154,11 @@ export class Scheduler {
   /** Fires what is due (at most one slot per pass) and arms the timer for what comes next. */
   #plan(group: string, name: string): void {
     const key = keyOf(group, name);
+    if (!this.o.store.get(group, name)) {
+      this.#runtime.get(key)?.timer?.cancel();
+      this.#runtime.delete(key);
+      return;
+    }
     const r = this.#runtimeOf(key);
     r.timer?.cancel();
     delete r.timer;
@@ -311,14 +324,19 @@ export class Scheduler {
       // The attributes the Scheduler puts on dead-lettered events (its user guide, "Configuring a
       // dead-letter queue"); the body is the event the target would have received.
       try {
-        await this.o.deadLetter(d.deadLetterArn, d.payload.toString('utf8'), {
-          ERROR_CODE: code,
-          ERROR_MESSAGE: message.slice(0, 1024),
-          ...(condition ? { EXHAUSTED_RETRY_CONDITION: condition } : {}),
-          RETRY_ATTEMPTS: String(retries),
-          SCHEDULE_ARN: d.scheduleArn,
-          TARGET_ARN: d.targetArn,
-        });
+        await this.o.deadLetter(
+          d.deadLetterArn,
+          d.payload.toString('utf8'),
+          {
+            ERROR_CODE: code,
+            ERROR_MESSAGE: message.slice(0, 1024),
+            ...(condition ? { EXHAUSTED_RETRY_CONDITION: condition } : {}),
+            RETRY_ATTEMPTS: String(retries),
+            SCHEDULE_ARN: d.scheduleArn,
+            TARGET_ARN: d.targetArn,
+          },
+          d.requestId,
+        );
       } catch (e) {
         this.o.log.error({ err: e, queue: d.deadLetterArn }, 'the dead-letter queue did not take the event');
       }

@@ -6,7 +6,7 @@ import {
   GetScheduleCommand,
   ListSchedulesCommand,
   ResourceNotFoundException,
-  type SchedulerClient,
+  SchedulerClient,
   UpdateScheduleCommand,
   ValidationException,
 } from '@aws-sdk/client-scheduler';
@@ -359,5 +359,35 @@ describe('Scheduler API through the AWS CLI', () => {
     expect((await aws(['scheduler', 'delete-schedule', '--name', 'cli-schedule'])).code).toBe(0);
     const gone = await aws(['scheduler', 'get-schedule', '--name', 'cli-schedule']);
     expect(gone.stderr).toContain('(ResourceNotFoundException)');
+  });
+});
+
+describe('Scheduler API with authentication enforced', () => {
+  it('takes requests signed with the configured key and refuses others', async () => {
+    const keys = { accessKeyId: 'AKIDSCHEDULERTEST01', secretAccessKey: 'scheduler-secret-key-for-tests' };
+    const secured = await startTestServer(keys);
+    const good = new SchedulerClient({
+      endpoint: secured.url,
+      region: 'us-east-1',
+      credentials: keys,
+      maxAttempts: 1,
+    });
+    const bad = new SchedulerClient({
+      endpoint: secured.url,
+      region: 'us-east-1',
+      credentials: { ...keys, secretAccessKey: 'wrong' },
+      maxAttempts: 1,
+    });
+    try {
+      const listed = await good.send(new ListSchedulesCommand({}));
+      expect(listed.Schedules).toEqual([]);
+      const refusedCall = await bad.send(new ListSchedulesCommand({})).catch((e) => e);
+      expect(refusedCall.name).toBe('InvalidSignatureException');
+      expect(refusedCall.$metadata.httpStatusCode).toBe(403);
+    } finally {
+      good.destroy();
+      bad.destroy();
+      await secured.close();
+    }
   });
 });

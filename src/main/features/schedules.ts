@@ -35,7 +35,12 @@ export const schedules: Feature = (app) => {
     },
     ...(queues
       ? {
-          deadLetter: async (arn: string, body: string, attributes: Record<string, string>) => {
+          deadLetter: async (
+            arn: string,
+            body: string,
+            attributes: Record<string, string>,
+            requestId: string,
+          ) => {
             const queue = await queues.findByArn(arn);
             if (!queue) throw new Error(`the queue ${arn} does not exist (any more)`);
             const attrs: MessageAttributes = {};
@@ -44,7 +49,10 @@ export const schedules: Feature = (app) => {
             await queues.send(queue.name, {
               body,
               attributes: attrs,
-              ...(queue.name.endsWith('.fifo') ? { groupId: attributes.SCHEDULE_ARN ?? arn } : {}),
+              // FIFO queues need a group (one per schedule keeps its events in order) and a dedup id.
+              ...(queue.name.endsWith('.fifo')
+                ? { groupId: attributes.SCHEDULE_ARN ?? arn, dedupId: requestId }
+                : {}),
             });
           },
         }
