@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LambdaError } from '../../domain/errors.js';
 
 import {
   BodyTooLargeError,
@@ -114,8 +115,7 @@ export class SchedulerSurface implements Surface {
             : verdict.failure === 'unknown-key'
               ? 'UnrecognizedClientException'
               : 'InvalidSignatureException';
-        sendJson(x, 403, { Message: verdict.message }, { 'x-amzn-errortype': code });
-        return;
+        throw new LambdaError(code, verdict.message);
       }
       sendJson(x, 200, await match.handler(x, match.params, body));
     } catch (e) {
