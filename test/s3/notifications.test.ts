@@ -14,7 +14,6 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Feature } from '../../src/main/app.js';
 import { installInvoker, RecordingInvoker } from '../support/async-invoker.js';
 import { createFunction } from '../support/functions.js';
 import { errorCode, rawRequest } from '../support/raw-http.js';
@@ -272,11 +271,8 @@ describe('the notification outbox', () => {
   it('keeps events committed with their objects until the async path takes them, across restarts and failures', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-outbox-'));
     try {
-      // No async invoke path (taken away after the features installed it): events wait.
-      const withoutAsync: Feature = (app) => {
-        delete app.asyncInvoker;
-      };
-      const first = await startTestServer({}, { dataDir, extraFeatures: [withoutAsync] });
+      // No async invoke path installed: events wait.
+      const first = await startTestServer({}, { dataDir });
       const s3a = s3Client(first.url);
       await createFunction(first.lambda, 'on-upload', HANDLER);
       await s3a.send(new CreateBucketCommand({ Bucket: 'later' }));
