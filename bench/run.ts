@@ -10,6 +10,7 @@ import { postgresBench } from './postgres.bench.js';
 import { queuesBench } from './queues.bench.js';
 import { s3Bench } from './s3.bench.js';
 import { burstBench, coldStartBench, idleMemoryBench, throughputBench } from './scaling.bench.js';
+import { schedulesBench } from './schedules.bench.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
@@ -23,6 +24,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   http: httpBench,
   s3: s3Bench,
   async: asyncBench,
+  schedules: schedulesBench,
 };
 
 const selected = process.argv.slice(2);

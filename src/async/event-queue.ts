@@ -42,6 +42,11 @@ export class EventQueue implements EventInvoker {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
         throw notFound(`Function not found: ${resolved.invokedArn}`);
       }
+      // The caller chose the id and an event with it is already kept: it was accepted before (a
+      // scheduler handing a slot over again after a crash). One id, one event.
+      if (req.requestId !== undefined && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        return requestId;
+      }
       throw new LambdaError('ServiceException', 'The event could not be stored. Try again.', { cause: e });
     }
     this.o.onDue(functionName, now);

@@ -10,7 +10,11 @@ export interface AsyncInvokeRequest {
   ref: FunctionRef;
   /** The event, already checked to be JSON. */
   payload: Buffer;
-  /** The id to use (the `x-amzn-RequestId` of an `Event` invoke); a new one when absent. */
+  /**
+   * The id to use (the `x-amzn-RequestId` of an `Event` invoke); a new one when absent. An id
+   * that is already queued (or kept as failed, or succeeded within the last hour) is not queued
+   * again: `invokeAsync` resolves with it, so a caller may hand the same event over twice.
+   */
   requestId?: string;
   traceId?: string;
 }

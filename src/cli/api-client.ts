@@ -24,7 +24,7 @@ import {
   UsageResponse,
 } from './api-types.js';
 import { ApiError, CliError } from './errors.js';
-import { type SigningCredentials, signRequest } from './request-signer.js';
+import { ANONYMOUS_CREDENTIALS, type SigningCredentials, signRequest } from './request-signer.js';
 import { EventSourceMapping, MappingStatusList, type MappingWithStatus } from './trigger-types.js';
 
 /** Where `nimbus serve` listens by default. */
@@ -44,6 +44,8 @@ interface RequestOptions {
   body?: Uint8Array;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** SigV4 service to sign for; such requests are always signed (anonymously without credentials). */
+  service?: string;
 }
 
 /**
@@ -299,7 +301,7 @@ export class NimbusClient {
     schema: S,
     method: string,
     path: string,
-    options: { query?: Query; json?: unknown } = {},
+    options: { query?: Query; json?: unknown; service?: string } = {},
   ): Promise<z.infer<S>> {
     return this.#json(schema, method, path, options);
   }
@@ -346,8 +348,10 @@ export class NimbusClient {
     let body: Uint8Array | string | undefined = options.body;
     if (options.json !== undefined) body = JSON.stringify(options.json);
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const sent = this.#credentials
-      ? await signRequest(this.#credentials, url, method, headers, body)
+    const credentials =
+      this.#credentials ?? (options.service !== undefined ? ANONYMOUS_CREDENTIALS : undefined);
+    const sent = credentials
+      ? await signRequest(credentials, url, method, headers, body, options.service)
       : headers;
     let res: Response;
     try {

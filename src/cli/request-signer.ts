@@ -30,9 +30,9 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Signin
 }
 
 /**
- * Signs a request with SigV4 as the AWS SDKs do: `lambda` for Lambda paths, `nimbus` for
- * `/nimbus/...`, or the service given. S3 requests sign `UNSIGNED-PAYLOAD` so bodies can stream,
- * and their paths as sent.
+ * Signs a request with SigV4 as the AWS SDKs do: for `service` when given (`s3`, `scheduler`),
+ * else `nimbus` for Nimbus's own paths and `lambda` for the rest. S3 requests sign
+ * `UNSIGNED-PAYLOAD` so bodies can stream, and their paths as sent.
  */
 export async function signRequest(
   c: SigningCredentials,
@@ -40,7 +40,7 @@ export async function signRequest(
   method: string,
   headers: Record<string, string>,
   body: string | Uint8Array | undefined,
-  service?: 's3',
+  service?: string,
 ): Promise<Record<string, string>> {
   const s3 = service === 's3';
   const signer = new SignatureV4({
@@ -71,3 +71,14 @@ export async function signRequest(
   );
   return signed.headers as Record<string, string>;
 }
+
+/**
+ * What the CLI signs with when the environment has no credentials: a server that does not enforce
+ * authentication accepts any key, and APIs claimed by their signing name (the Scheduler's) need a
+ * signature to be recognised at all.
+ */
+export const ANONYMOUS_CREDENTIALS: SigningCredentials = {
+  accessKeyId: 'nimbus-cli',
+  secretAccessKey: 'nimbus-cli',
+  region: 'us-east-1',
+};

@@ -97,6 +97,11 @@ export interface App {
    * without running). Set by the reserved-concurrency feature; absent means no function has any.
    */
   reservedConcurrency?: ReservedConcurrency;
+  /**
+   * The clock schedules fire by, when not `clock` (tests and benchmarks set a faster one through
+   * `extraFeatures`, so a `rate(1 minute)` fires every second without touching sandbox timeouts).
+   */
+  scheduleClock?: Clock;
 }
 
 /** A feature wires itself into the app: routes, surfaces, services. */

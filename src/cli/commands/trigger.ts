@@ -12,7 +12,7 @@ import type { FunctionTarget, TriggerRow } from './triggers/trigger-kind.js';
 export function addTriggerCommands(program: Command): void {
   const trigger = program
     .command('trigger')
-    .description('connect functions to queues, databases and buckets');
+    .description('connect functions to queues, databases, buckets and schedules');
   addTriggerAdd(trigger);
   addTriggerList(trigger);
   addTriggerDelete(trigger);

@@ -12,6 +12,7 @@ import { nimbusApi } from './nimbus-api.js';
 import { packaging } from './packaging.js';
 import { queues } from './queues.js';
 import { s3 } from './s3.js';
+import { schedules } from './schedules.js';
 
 /**
  * Installed in this order. A feature adds its own file and one line here. `webConsole` stays last:
@@ -26,6 +27,7 @@ export const FEATURES: readonly Feature[] = [
   packaging,
   queues,
   eventSourceMappings,
+  schedules,
   httpTriggers,
   s3,
   metricsEndpoint,

@@ -7,6 +7,7 @@ import { OBJECTS } from './0006-objects.js';
 import { CONSOLE } from './0007-console.js';
 import { ASYNC_INVOKE } from './0008-async-invoke.js';
 import { CONCURRENCY } from './0009-concurrency.js';
+import { SCHEDULES } from './0010-schedules.js';
 
 export interface Migration {
   /** Unique and stable: `NNNN-topic`. Never edit a migration that has shipped; add a new one. */
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   CONSOLE,
   ASYNC_INVOKE,
   CONCURRENCY,
+  SCHEDULES,
 ];
