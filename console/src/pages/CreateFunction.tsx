@@ -1,16 +1,18 @@
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
-import { strToU8, zipSync } from 'fflate';
+import { strToU8, type ZippableFile, zipSync } from 'fflate';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { lambda, nimbus } from '../api/client';
 import { ApiError, asApiError, fieldOf } from '../api/errors';
 import type { RuntimeOffer, ServerStatus } from '../api/types';
 import { ErrorBox, FieldError } from '../components/Alert';
+import { CallUrl } from '../components/CallUrl';
 import { EnvEditor, type EnvRow, toVariables } from '../components/EnvEditor';
 import { Editor } from '../components/LazyEditor';
+import { TriggerPicker } from '../components/TriggerPicker';
 import { waitUntilReady } from '../deploy';
 import { useLoad } from '../hooks';
 import { functionPath, Link, navigate } from '../router';
-import { TRIGGERS } from '../triggers';
+import { type CreatedTrigger, defaults, type Settings, TRIGGERS, targetOf } from '../triggers';
 
 type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 interface Step {
@@ -20,6 +22,15 @@ interface Step {
 }
 
 const STEPS = ['Package the code', 'Create the function', 'Wait until it is Active', 'Set up the trigger'];
+
+/** A Unix mode in a zip entry's external attributes (what keeps a `bootstrap` executable). */
+const EXECUTABLE = { os: 3, attrs: 0o100755 << 16 };
+
+const FAMILY_LABELS: Record<string, string> = {
+  nodejs: 'Node.js',
+  python: 'Python',
+  provided: 'Custom runtime',
+};
 
 /**
  * The five steps in one form: name, runtime, code (editor or zip), settings, trigger; then deploy
@@ -42,9 +53,15 @@ export function CreateFunction() {
   const [timeout, setTimeoutValue] = useState('3');
   const [env, setEnv] = useState<EnvRow[]>([]);
   const [trigger, setTrigger] = useState('none');
+  const [triggerSettings, setTriggerSettings] = useState<Settings>({});
   const [steps, setSteps] = useState<Step[]>();
   const [error, setError] = useState<ApiError>();
+  const [errorStep, setErrorStep] = useState(0);
   const [created, setCreated] = useState<string>();
+  const [createdTrigger, setCreatedTrigger] = useState<CreatedTrigger>();
+  const [buildLog, setBuildLog] = useState<string[]>([]);
+  // A function created by this form whose trigger failed: deploying again retries only the trigger.
+  const [existing, setExisting] = useState<{ name: string; arn: string }>();
 
   const offer = offers.find((o) => o.runtime === runtime);
   // The first runtime is the default; a new runtime brings its template unless the code was edited.
@@ -57,60 +74,91 @@ export function CreateFunction() {
     setHandler(offer.handler);
   }, [offer, edited]);
 
-  const field = error ? fieldOf(error) : undefined;
-  const fieldError = (f: string) => (field === f ? error?.message : undefined);
+  const kind = TRIGGERS.find((t) => t.id === trigger);
+  const triggerFailed = errorStep === 3;
+  const triggerField = error && triggerFailed ? (kind?.fieldOf?.(error) ?? fieldOf(error)) : undefined;
+  const field = !error
+    ? undefined
+    : triggerFailed
+      ? kind?.fields.some((f) => f.name === triggerField)
+        ? triggerField
+        : undefined
+      : fieldOf(error);
+  const fieldError = (f: string) => (!triggerFailed && field === f ? error?.message : undefined);
+  const triggerFieldError = (f: string) => (triggerFailed && field === f ? error?.message : undefined);
   const setStep = (i: number, state: StepState, detail?: string) =>
     setSteps((s) => s?.map((x, j) => (j === i ? { ...x, state, ...(detail ? { detail } : {}) } : x)));
 
   const deploy = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
+    setErrorStep(0);
     setCreated(undefined);
+    setCreatedTrigger(undefined);
     if (source === 'zip' && !zip) {
       setError(new ApiError('InvalidParameterValueException', 'Choose a .zip file to upload.', 0));
       return;
     }
     setSteps(STEPS.map((label) => ({ label, state: 'pending' })));
+    setBuildLog([]);
     let step = 0;
     try {
-      setStep(0, 'running');
-      let bytes: Uint8Array;
-      if (source === 'zip' && zip) {
-        bytes = new Uint8Array(await zip.arrayBuffer());
+      let fnName = name.trim();
+      let fnArn: string;
+      if (existing && existing.name === fnName) {
+        for (const i of [0, 1, 2]) setStep(i, 'done', 'already deployed');
+        fnArn = existing.arn;
       } else {
-        bytes = zipSync({ [offer?.fileName ?? 'index.mjs']: strToU8(code) });
+        setStep(0, 'running');
+        let bytes: Uint8Array;
+        if (source === 'zip' && zip) {
+          bytes = new Uint8Array(await zip.arrayBuffer());
+        } else {
+          const file: ZippableFile = offer?.executable ? [strToU8(code), EXECUTABLE] : strToU8(code);
+          bytes = zipSync({ [offer?.fileName ?? 'index.mjs']: file });
+        }
+        setStep(0, 'done', `${bytes.length} bytes`);
+        step = 1;
+        setStep(1, 'running');
+        const memorySize = memory.trim() === '' ? undefined : Number(memory);
+        const timeoutSeconds = timeout.trim() === '' ? undefined : Number(timeout);
+        const out = await lambda().send(
+          new CreateFunctionCommand({
+            FunctionName: fnName,
+            Runtime: runtime as never,
+            Handler: handler,
+            Role: `arn:aws:iam::${account.data?.accountId ?? '000000000000'}:role/nimbus-console`,
+            Code: { ZipFile: bytes },
+            ...(memorySize === undefined ? {} : { MemorySize: memorySize }),
+            ...(timeoutSeconds === undefined ? {} : { Timeout: timeoutSeconds }),
+            ...(env.length ? { Environment: { Variables: toVariables(env) } } : {}),
+          }),
+        );
+        fnName = out.FunctionName ?? fnName;
+        fnArn = out.FunctionArn ?? '';
+        setStep(1, 'done', fnArn);
+        step = 2;
+        setStep(2, 'running');
+        await waitUntilReady(
+          fnName,
+          (st) => setStep(2, 'running', st),
+          (lines) => setBuildLog((l) => [...l, ...lines]),
+        );
+        setStep(2, 'done', 'State: Active');
+        setExisting({ name: fnName, arn: fnArn });
       }
-      setStep(0, 'done', `${bytes.length} bytes`);
-      step = 1;
-      setStep(1, 'running');
-      const memorySize = memory.trim() === '' ? undefined : Number(memory);
-      const timeoutSeconds = timeout.trim() === '' ? undefined : Number(timeout);
-      const out = await lambda().send(
-        new CreateFunctionCommand({
-          FunctionName: name.trim(),
-          Runtime: runtime as never,
-          Handler: handler,
-          Role: `arn:aws:iam::${account.data?.accountId ?? '000000000000'}:role/nimbus-console`,
-          Code: { ZipFile: bytes },
-          ...(memorySize === undefined ? {} : { MemorySize: memorySize }),
-          ...(timeoutSeconds === undefined ? {} : { Timeout: timeoutSeconds }),
-          ...(env.length ? { Environment: { Variables: toVariables(env) } } : {}),
-        }),
-      );
-      setStep(1, 'done', out.FunctionArn);
-      step = 2;
-      setStep(2, 'running');
-      await waitUntilReady(out.FunctionName ?? name, (s) => setStep(2, 'running', s));
-      setStep(2, 'done', 'State: Active');
       step = 3;
-      const kind = TRIGGERS.find((t) => t.id === trigger);
       if (kind?.create) {
         setStep(3, 'running');
-        setStep(3, 'done', await kind.create(out.FunctionName ?? name, {}));
+        const t = await kind.create(targetOf(fnArn), triggerSettings);
+        setCreatedTrigger(t);
+        setStep(3, 'done', t.message);
       } else setStep(3, 'skipped', 'No trigger');
-      setCreated(out.FunctionName ?? name);
+      setExisting(undefined);
+      setCreated(fnName);
     } catch (err) {
       setStep(step, 'failed');
+      setErrorStep(step);
       setError(asApiError(err));
     }
   };
@@ -137,10 +185,16 @@ export function CreateFunction() {
         <Section n={2} title="Runtime">
           <ErrorBox error={runtimes.error} />
           <select name="runtime" value={runtime} onChange={(e) => setRuntime(e.target.value)}>
-            {offers.map((o) => (
-              <option key={o.runtime} value={o.runtime}>
-                {o.runtime}
-              </option>
+            {[...new Set(offers.map((o) => o.family))].map((family) => (
+              <optgroup key={family} label={FAMILY_LABELS[family] ?? family}>
+                {offers
+                  .filter((o) => o.family === family)
+                  .map((o) => (
+                    <option key={o.runtime} value={o.runtime}>
+                      {o.runtime}
+                    </option>
+                  ))}
+              </optgroup>
             ))}
           </select>
           <FieldError message={fieldError('runtime')} />
@@ -214,19 +268,16 @@ export function CreateFunction() {
         </Section>
 
         <Section n={5} title="Trigger">
-          <div className="radios column">
-            {TRIGGERS.map((t) => (
-              <label key={t.id}>
-                <input
-                  type="radio"
-                  name="trigger"
-                  checked={trigger === t.id}
-                  onChange={() => setTrigger(t.id)}
-                />{' '}
-                <strong>{t.label}</strong> <span className="muted">{t.description}</span>
-              </label>
-            ))}
-          </div>
+          <TriggerPicker
+            kind={trigger}
+            settings={triggerSettings}
+            onKind={(id) => {
+              setTrigger(id);
+              setTriggerSettings(defaults(TRIGGERS.find((t) => t.id === id)));
+            }}
+            onChange={setTriggerSettings}
+            fieldError={triggerFieldError}
+          />
         </Section>
 
         <div className="deploy">
@@ -247,9 +298,17 @@ export function CreateFunction() {
               ))}
             </ol>
           ) : null}
+          {buildLog.length ? (
+            <pre className="log build-log" data-testid="build-log">
+              {buildLog.join('\n')}
+            </pre>
+          ) : null}
           {error && !field ? <ErrorBox error={error} title="Deployment failed" /> : null}
           {error && field ? (
-            <p className="field-error">Fix the field marked above and deploy again.</p>
+            <p className="field-error">
+              Fix the field marked above and deploy again
+              {existing ? ` (${existing.name} is deployed; only the trigger is set up again)` : ''}.
+            </p>
           ) : null}
           {created ? (
             <div className="alert alert-success" data-testid="deployed">
@@ -258,6 +317,9 @@ export function CreateFunction() {
               <button type="button" className="link" onClick={() => navigate(functionPath(created))}>
                 Monitor
               </button>
+              {createdTrigger?.url || createdTrigger?.callPath ? (
+                <CallUrl url={createdTrigger.url} callPath={createdTrigger.callPath} />
+              ) : null}
             </div>
           ) : null}
         </div>

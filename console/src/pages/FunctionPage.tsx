@@ -1,5 +1,5 @@
 import { DeleteFunctionCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { lambda } from '../api/client';
 import { isNotFound } from '../api/errors';
 import { ErrorBox } from '../components/Alert';
@@ -11,6 +11,12 @@ import { MonitorTab } from '../function/MonitorTab';
 import { TestTab } from '../function/TestTab';
 import { useLoad } from '../hooks';
 import { functionPath, Link, navigate, useRoute } from '../router';
+import { targetOf } from '../triggers';
+
+// Loaded when opened: the triggers tab brings the S3, SQS and API Gateway clients.
+const TriggersTab = lazy(() => import('../function/TriggersTab'));
+const AsyncEventsTab = lazy(() => import('../function/AsyncEventsTab'));
+const VersionsTab = lazy(() => import('../function/VersionsTab'));
 
 const TABS = [
   ['monitor', 'Monitor'],
@@ -18,6 +24,9 @@ const TABS = [
   ['code', 'Code'],
   ['logs', 'Logs'],
   ['invocations', 'Invocations'],
+  ['events', 'Async events'],
+  ['triggers', 'Triggers'],
+  ['versions', 'Versions & aliases'],
   ['configuration', 'Configuration'],
 ] as const;
 
@@ -99,6 +108,13 @@ export function FunctionPage({ name }: { name: string }) {
           {tab === 'logs' ? <LogsTab name={name} requestId={route.query.get('requestId') ?? ''} /> : null}
           {tab === 'invocations' ? <InvocationsTab name={name} /> : null}
           {tab === 'configuration' ? <ConfigTab config={fn.data.Configuration!} onSaved={fn.reload} /> : null}
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            {tab === 'events' ? <AsyncEventsTab name={name} /> : null}
+            {tab === 'triggers' ? (
+              <TriggersTab fn={targetOf(fn.data.Configuration?.FunctionArn ?? '')} />
+            ) : null}
+            {tab === 'versions' ? <VersionsTab name={name} /> : null}
+          </Suspense>
         </div>
       ) : fn.loading ? (
         <p className="muted">Loading…</p>
