@@ -70,7 +70,7 @@ function App() {
   const [section, ...rest] = route.parts;
   let page: ReactElement;
   if (section === undefined) page = <Overview status={session.status} />;
-  else if (section === 'create') page = <CreateFunction />;
+  else if (section === 'create') page = <CreateFunction key={route.visit} />;
   else if (section === 'usage') page = <Usage />;
   else if (section === 'functions' && rest[0]) page = <FunctionPage key={rest[0]} name={rest[0]} />;
   else
