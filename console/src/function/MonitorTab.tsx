@@ -70,6 +70,9 @@ export function MonitorTab({ name }: { name: string }) {
                 {v}
               </option>
             ))}
+            {version && !(versions.data ?? []).includes(version) ? (
+              <option value={version}>{version}</option>
+            ) : null}
           </select>
         </label>
         {version ? <span className="muted small">Throttles are counted for the whole function.</span> : null}
