@@ -643,6 +643,26 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     await expect(page.getByTestId('bucket-note').textContent()).resolves.toBe('Deleted albums/2026/dog.txt.');
     await page.getByText('Nothing here yet').waitFor();
   });
+
+  it('follows the build of a deployment that needs one, and shows why it failed', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Create function', exact: true }).click();
+    await page.fill('input[name="functionName"]', 'ts-build');
+    await page.getByLabel('Upload a .zip').check();
+    const zip = await makeZip({ 'index.ts': 'export const handler = async ( => 1;' });
+    await page
+      .locator('input[name="zip"]')
+      .setInputFiles({ name: 'fn.zip', mimeType: 'application/zip', buffer: zip });
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await expect(page.getByTestId('error').textContent()).resolves.toMatch(
+      /Deployment failed.*TypeScript transpile failed: .*index\.ts/,
+    );
+    await expect(page.getByTestId('deploy-progress').textContent()).resolves.toMatch(
+      /failed Wait until it is Active/,
+    );
+    await expect(page.getByTestId('build-log').textContent()).resolves.toMatch(/index\.ts/);
+    await shot(page, 'build-failed');
+  });
 });
 
 const KEY = { accessKeyId: 'AKIACONSOLETEST0001', secretAccessKey: 'console-secret-key-0123456789' };

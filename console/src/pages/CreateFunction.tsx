@@ -304,6 +304,12 @@ export function CreateFunction() {
             </pre>
           ) : null}
           {error && !field ? <ErrorBox error={error} title="Deployment failed" /> : null}
+          {error && errorStep === 2 ? (
+            <p>
+              The function exists but is not Active.{' '}
+              <Link to={functionPath(name.trim(), 'code')}>Fix its code and deploy it again →</Link>
+            </p>
+          ) : null}
           {error && field ? (
             <p className="field-error">
               Fix the field marked above and deploy again
