@@ -5,8 +5,8 @@ import type { ApiError } from './api/errors';
  * that creates it, and its implementation (with its AWS SDK client) loads only when used:
  * function URLs (Lambda `CreateFunctionUrlConfig`), HTTP API routes (API Gateway v2), bucket
  * notifications (S3 `PutBucketNotificationConfiguration`), queues and database tables (Lambda
- * `CreateEventSourceMapping`). A new kind (schedules) is one more entry in {@link TRIGGERS} and
- * one more module under `triggers/`.
+ * `CreateEventSourceMapping`). A new kind (schedules) is one more entry in {@link TRIGGERS}, with
+ * its fields, `create` and `list`, and its module under `triggers/`.
  */
 export interface FunctionTarget {
   name: string;
@@ -67,6 +67,8 @@ export interface TriggerKind {
   fields: readonly TriggerField[];
   /** Wires the trigger once the function is Active. */
   create?: (fn: FunctionTarget, settings: Settings) => Promise<CreatedTrigger>;
+  /** The function's triggers of this kind, for the Triggers tab. */
+  list?: (fn: FunctionTarget) => Promise<TriggerRow[]>;
   /** Which field an error of this kind's API is about (beyond AWS's `at 'member'`). */
   fieldOf?: (e: ApiError) => string | undefined;
 }
@@ -128,6 +130,7 @@ export const TRIGGERS: readonly TriggerKind[] = [
       },
     ],
     create: async (fn, s) => (await url()).createUrl(fn, s),
+    list: async (fn) => (await url()).listUrls(fn),
     fieldOf: (e) => (/cors|origin/i.test(e.message) ? 'allowOrigins' : undefined),
   },
   {
@@ -169,6 +172,7 @@ export const TRIGGERS: readonly TriggerKind[] = [
       },
     ],
     create: async (fn, s) => (await route()).createRoute(fn, s),
+    list: async (fn) => (await route()).listRoutes(fn),
     fieldOf: (e) =>
       /route ?key|route/i.test(e.message) ? 'routeKey' : /api/i.test(e.message) ? 'apiId' : undefined,
   },
@@ -206,6 +210,7 @@ export const TRIGGERS: readonly TriggerKind[] = [
       { name: 'suffix', label: 'Suffix', type: 'text', placeholder: '.jpg' },
     ],
     create: async (fn, s) => (await bucket()).createBucketTrigger(fn, s),
+    list: async (fn) => (await bucket()).listBucketTriggers(fn),
     fieldOf: (e) =>
       /bucket/i.test(e.code) || /bucket/i.test(e.message)
         ? 'bucket'
@@ -246,6 +251,7 @@ export const TRIGGERS: readonly TriggerKind[] = [
       },
     ],
     create: async (fn, s) => (await mapping()).createQueueTrigger(fn, s),
+    list: async (fn) => (await mapping()).listMappings(fn, 'queue'),
     fieldOf: (e) =>
       /queue/i.test(e.code) || /queue/i.test(e.message)
         ? 'queue'
@@ -287,6 +293,7 @@ export const TRIGGERS: readonly TriggerKind[] = [
       { name: 'batchSize', label: 'Batch size', type: 'number', default: '100' },
     ],
     create: async (fn, s) => (await mapping()).createDatabaseTrigger(fn, s),
+    list: async (fn) => (await mapping()).listMappings(fn, 'database'),
     fieldOf: (e) =>
       /table|relation/i.test(e.message)
         ? 'table'
@@ -305,14 +312,9 @@ export function defaults(kind: TriggerKind | undefined): Settings {
   return s;
 }
 
-/** Every trigger of a function, from each API that holds some. */
+/** Every trigger of a function, from each kind's API. */
 export async function listTriggers(fn: FunctionTarget): Promise<TriggerRow[]> {
-  const lists = await Promise.all([
-    url().then((m) => m.listUrls(fn)),
-    route().then((m) => m.listRoutes(fn)),
-    bucket().then((m) => m.listBucketTriggers(fn)),
-    mapping().then((m) => m.listMappings(fn)),
-  ]);
+  const lists = await Promise.all(TRIGGERS.map((k) => k.list?.(fn) ?? Promise.resolve([])));
   return lists.flat();
 }
 

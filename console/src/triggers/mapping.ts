@@ -151,13 +151,15 @@ const sourceOf = (arn: string) =>
     ? arn.slice(arn.lastIndexOf(':') + 1)
     : arn.replace(/^arn:nimbus:postgres:[^:]*:[^:]*:/, '');
 
-export async function listMappings(fn: FunctionTarget): Promise<TriggerRow[]> {
+/** The function's mappings from queues, or from database tables. */
+export async function listMappings(fn: FunctionTarget, source: 'queue' | 'database'): Promise<TriggerRow[]> {
   const { EventSourceMappings } = await nimbus<{ EventSourceMappings: MappingStatus[] }>(
     'GET',
     '/nimbus/v1/event-source-mappings',
     { query: { FunctionName: fn.name } },
   );
-  return EventSourceMappings.map((m) => {
+  const prefix = source === 'queue' ? 'arn:aws:sqs:' : 'arn:nimbus:postgres:';
+  return EventSourceMappings.filter((m) => (m.EventSourceArn ?? '').startsWith(prefix)).map((m) => {
     const arn = m.EventSourceArn ?? '';
     const st = m.Status ?? {};
     return {
