@@ -89,6 +89,41 @@ export function CreateFunction() {
   const setStep = (i: number, state: StepState, detail?: string) =>
     setSteps((s) => s?.map((x, j) => (j === i ? { ...x, state, ...(detail ? { detail } : {}) } : x)));
 
+  /** Steps 1–3: package, CreateFunction, wait until Active (following a build). */
+  const createAndWait = async (progress: { step: number }) => {
+    setStep(0, 'running');
+    const bytes = await packageCode(source === 'zip' ? zip : undefined, code, offer);
+    setStep(0, 'done', `${bytes.length} bytes`);
+    progress.step = 1;
+    setStep(1, 'running');
+    const memorySize = optionalNumber(memory);
+    const timeoutSeconds = optionalNumber(timeout);
+    const out = await lambda().send(
+      new CreateFunctionCommand({
+        FunctionName: name.trim(),
+        Runtime: runtime as never,
+        Handler: handler,
+        Role: `arn:aws:iam::${account.data?.accountId ?? '000000000000'}:role/nimbus-console`,
+        Code: { ZipFile: bytes },
+        ...(memorySize === undefined ? {} : { MemorySize: memorySize }),
+        ...(timeoutSeconds === undefined ? {} : { Timeout: timeoutSeconds }),
+        ...(env.length ? { Environment: { Variables: toVariables(env) } } : {}),
+      }),
+    );
+    const fn = { name: out.FunctionName ?? name.trim(), arn: out.FunctionArn ?? '' };
+    setStep(1, 'done', fn.arn);
+    progress.step = 2;
+    setStep(2, 'running');
+    await waitUntilReady(
+      fn.name,
+      (st) => setStep(2, 'running', st),
+      (lines) => setBuildLog((l) => [...l, ...lines]),
+    );
+    setStep(2, 'done', 'State: Active');
+    setExisting(fn);
+    return fn;
+  };
+
   const deploy = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
@@ -101,64 +136,24 @@ export function CreateFunction() {
     }
     setSteps(STEPS.map((label) => ({ label, state: 'pending' })));
     setBuildLog([]);
-    let step = 0;
+    const progress = { step: 0 };
     try {
-      let fnName = name.trim();
-      let fnArn: string;
-      if (existing && existing.name === fnName) {
-        for (const i of [0, 1, 2]) setStep(i, 'done', 'already deployed');
-        fnArn = existing.arn;
-      } else {
-        setStep(0, 'running');
-        let bytes: Uint8Array;
-        if (source === 'zip' && zip) {
-          bytes = new Uint8Array(await zip.arrayBuffer());
-        } else {
-          const file: ZippableFile = offer?.executable ? [strToU8(code), EXECUTABLE] : strToU8(code);
-          bytes = zipSync({ [offer?.fileName ?? 'index.mjs']: file });
-        }
-        setStep(0, 'done', `${bytes.length} bytes`);
-        step = 1;
-        setStep(1, 'running');
-        const memorySize = memory.trim() === '' ? undefined : Number(memory);
-        const timeoutSeconds = timeout.trim() === '' ? undefined : Number(timeout);
-        const out = await lambda().send(
-          new CreateFunctionCommand({
-            FunctionName: fnName,
-            Runtime: runtime as never,
-            Handler: handler,
-            Role: `arn:aws:iam::${account.data?.accountId ?? '000000000000'}:role/nimbus-console`,
-            Code: { ZipFile: bytes },
-            ...(memorySize === undefined ? {} : { MemorySize: memorySize }),
-            ...(timeoutSeconds === undefined ? {} : { Timeout: timeoutSeconds }),
-            ...(env.length ? { Environment: { Variables: toVariables(env) } } : {}),
-          }),
-        );
-        fnName = out.FunctionName ?? fnName;
-        fnArn = out.FunctionArn ?? '';
-        setStep(1, 'done', fnArn);
-        step = 2;
-        setStep(2, 'running');
-        await waitUntilReady(
-          fnName,
-          (st) => setStep(2, 'running', st),
-          (lines) => setBuildLog((l) => [...l, ...lines]),
-        );
-        setStep(2, 'done', 'State: Active');
-        setExisting({ name: fnName, arn: fnArn });
-      }
-      step = 3;
-      if (kind?.create) {
-        setStep(3, 'running');
-        const t = await kind.create(targetOf(fnArn), triggerSettings);
+      // A function this form made whose trigger failed: only the trigger is set up again.
+      const again = existing && existing.name === name.trim();
+      if (again) for (const i of [0, 1, 2]) setStep(i, 'done', 'already deployed');
+      const fn = again ? existing : await createAndWait(progress);
+      progress.step = 3;
+      setStep(3, kind?.create ? 'running' : 'skipped', kind?.create ? undefined : 'No trigger');
+      const t = await kind?.create?.(targetOf(fn.arn), triggerSettings);
+      if (t) {
         setCreatedTrigger(t);
         setStep(3, 'done', t.message);
-      } else setStep(3, 'skipped', 'No trigger');
+      }
       setExisting(undefined);
-      setCreated(fnName);
+      setCreated(fn.name);
     } catch (err) {
-      setStep(step, 'failed');
-      setErrorStep(step);
+      setStep(progress.step, 'failed');
+      setErrorStep(progress.step);
       setError(asApiError(err));
     }
   };
@@ -288,50 +283,89 @@ export function CreateFunction() {
           >
             Deploy
           </button>
-          {steps ? (
-            <ol className="progress" data-testid="deploy-progress">
-              {steps.map((s) => (
-                <li key={s.label} className={`step-${s.state}`}>
-                  <span className="step-state">{s.state}</span> {s.label}
-                  {s.detail ? <span className="muted"> — {s.detail}</span> : null}
-                </li>
-              ))}
-            </ol>
-          ) : null}
-          {buildLog.length ? (
-            <pre className="log build-log" data-testid="build-log">
-              {buildLog.join('\n')}
-            </pre>
-          ) : null}
-          {error && !field ? <ErrorBox error={error} title="Deployment failed" /> : null}
-          {error && errorStep === 2 ? (
-            <p>
-              The function exists but is not Active.{' '}
-              <Link to={functionPath(name.trim(), 'code')}>Fix its code and deploy it again →</Link>
-            </p>
-          ) : null}
-          {error && field ? (
-            <p className="field-error">
-              Fix the field marked above and deploy again
-              {existing ? ` (${existing.name} is deployed; only the trigger is set up again)` : ''}.
-            </p>
-          ) : null}
-          {created ? (
-            <div className="alert alert-success" data-testid="deployed">
-              <strong>{created}</strong> is deployed.{' '}
-              <Link to={functionPath(created, 'test')}>Open it and run a test →</Link>
-              <button type="button" className="link" onClick={() => navigate(functionPath(created))}>
-                Monitor
-              </button>
-              {createdTrigger?.url || createdTrigger?.callPath ? (
-                <CallUrl url={createdTrigger.url} callPath={createdTrigger.callPath} />
-              ) : null}
-            </div>
-          ) : null}
+          <DeployStatus
+            steps={steps}
+            buildLog={buildLog}
+            error={error}
+            errorStep={errorStep}
+            field={field}
+            functionName={name.trim()}
+            existing={existing?.name}
+            created={created}
+            createdTrigger={createdTrigger}
+          />
         </div>
       </form>
     </div>
   );
+}
+
+/** The deploy's progress, build log, error and outcome. */
+function DeployStatus(props: {
+  steps: Step[] | undefined;
+  buildLog: string[];
+  error: ApiError | undefined;
+  errorStep: number;
+  field: string | undefined;
+  functionName: string;
+  existing: string | undefined;
+  created: string | undefined;
+  createdTrigger: CreatedTrigger | undefined;
+}) {
+  const { error, created, createdTrigger } = props;
+  return (
+    <>
+      {props.steps ? (
+        <ol className="progress" data-testid="deploy-progress">
+          {props.steps.map((s) => (
+            <li key={s.label} className={`step-${s.state}`}>
+              <span className="step-state">{s.state}</span> {s.label}
+              {s.detail ? <span className="muted"> — {s.detail}</span> : null}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {props.buildLog.length ? (
+        <pre className="log build-log" data-testid="build-log">
+          {props.buildLog.join('\n')}
+        </pre>
+      ) : null}
+      {error && !props.field ? <ErrorBox error={error} title="Deployment failed" /> : null}
+      {error && props.errorStep === 2 ? (
+        <p>
+          The function exists but is not Active.{' '}
+          <Link to={functionPath(props.functionName, 'code')}>Fix its code and deploy it again →</Link>
+        </p>
+      ) : null}
+      {error && props.field ? (
+        <p className="field-error">
+          Fix the field marked above and deploy again
+          {props.existing ? ` (${props.existing} is deployed; only the trigger is set up again)` : ''}.
+        </p>
+      ) : null}
+      {created ? (
+        <div className="alert alert-success" data-testid="deployed">
+          <strong>{created}</strong> is deployed.{' '}
+          <Link to={functionPath(created, 'test')}>Open it and run a test →</Link>
+          <button type="button" className="link" onClick={() => navigate(functionPath(created))}>
+            Monitor
+          </button>
+          {createdTrigger?.url || createdTrigger?.callPath ? (
+            <CallUrl url={createdTrigger.url} callPath={createdTrigger.callPath} />
+          ) : null}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+const optionalNumber = (v: string) => (v.trim() === '' ? undefined : Number(v));
+
+/** The deployment package: the uploaded zip, or the editor's text as the runtime's one file. */
+async function packageCode(zip: File | undefined, code: string, offer: RuntimeOffer | undefined) {
+  if (zip) return new Uint8Array(await zip.arrayBuffer());
+  const file: ZippableFile = offer?.executable ? [strToU8(code), EXECUTABLE] : strToU8(code);
+  return zipSync({ [offer?.fileName ?? 'index.mjs']: file });
 }
 
 function Section(props: { n: number; title: string; children: ReactNode }) {

@@ -1,4 +1,8 @@
-import { DeleteFunctionCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
+import {
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  type GetFunctionCommandOutput,
+} from '@aws-sdk/client-lambda';
 import { lazy, Suspense, useState } from 'react';
 import { lambda } from '../api/client';
 import { isNotFound } from '../api/errors';
@@ -102,18 +106,13 @@ export function FunctionPage({ name }: { name: string }) {
       </nav>
       {fn.data ? (
         <div className="tab-body">
-          {tab === 'monitor' ? <MonitorTab name={name} /> : null}
-          {tab === 'test' ? <TestTab name={name} /> : null}
-          {tab === 'code' ? <CodeTab fn={fn.data} onDeployed={fn.reload} /> : null}
-          {tab === 'logs' ? <LogsTab name={name} requestId={route.query.get('requestId') ?? ''} /> : null}
-          {tab === 'invocations' ? <InvocationsTab name={name} /> : null}
-          {tab === 'configuration' ? <ConfigTab config={fn.data.Configuration!} onSaved={fn.reload} /> : null}
           <Suspense fallback={<p className="muted">Loading…</p>}>
-            {tab === 'events' ? <AsyncEventsTab name={name} /> : null}
-            {tab === 'triggers' ? (
-              <TriggersTab fn={targetOf(fn.data.Configuration?.FunctionArn ?? '')} />
-            ) : null}
-            {tab === 'versions' ? <VersionsTab name={name} /> : null}
+            <TabBody
+              tab={tab}
+              fn={fn.data}
+              reload={fn.reload}
+              requestId={route.query.get('requestId') ?? ''}
+            />
           </Suspense>
         </div>
       ) : fn.loading ? (
@@ -121,4 +120,37 @@ export function FunctionPage({ name }: { name: string }) {
       ) : null}
     </div>
   );
+}
+
+/** The open tab's panel. */
+function TabBody(props: {
+  tab: string;
+  fn: GetFunctionCommandOutput;
+  reload: () => void;
+  requestId: string;
+}) {
+  const c = props.fn.Configuration!;
+  const name = c.FunctionName ?? '';
+  switch (props.tab) {
+    case 'monitor':
+      return <MonitorTab name={name} />;
+    case 'test':
+      return <TestTab name={name} />;
+    case 'code':
+      return <CodeTab fn={props.fn} onDeployed={props.reload} />;
+    case 'logs':
+      return <LogsTab name={name} requestId={props.requestId} />;
+    case 'invocations':
+      return <InvocationsTab name={name} />;
+    case 'events':
+      return <AsyncEventsTab name={name} />;
+    case 'triggers':
+      return <TriggersTab fn={targetOf(c.FunctionArn ?? '')} />;
+    case 'versions':
+      return <VersionsTab name={name} />;
+    case 'configuration':
+      return <ConfigTab config={c} onSaved={props.reload} />;
+    default:
+      return <p className="muted">There is no tab {props.tab}.</p>;
+  }
 }
