@@ -492,8 +492,15 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
       asyncForm.locator('label', { hasText: 'Retry attempts' }).getByTestId('field-error').textContent(),
     ).resolves.toMatch(/Value '5' at 'maximumRetryAttempts'.*less than or equal to 2/);
     await page.fill('input[name="maximumRetryAttempts"]', '0');
+    await page.fill('input[name="onFailure"]', 'arn:aws:lambda:us-east-1:000000000000:function:nowhere');
+    await asyncForm.getByRole('button', { name: 'Save async settings' }).click();
+    await expect(asyncForm.getByTestId('field-error').textContent()).resolves.toMatch(
+      /The destination ARN arn:aws:lambda:us-east-1:000000000000:function:nowhere is invalid/,
+    );
+    await page.fill('input[name="onFailure"]', '');
     await asyncForm.getByRole('button', { name: 'Save async settings' }).click();
     await asyncForm.getByText('Saved.').waitFor();
+    await shot(page, 'configuration');
 
     await page.getByTestId('tab-test').click();
     await setEditor(page, 'editor-event', '{"n": 7}');
@@ -722,6 +729,18 @@ describe.skipIf(!CHROMIUM)('console sign-in when authentication is enforced', ()
     // Unsigned API calls are still refused.
     const unsigned = await fetch(`${secured.url}/nimbus/v1/status`);
     expect(unsigned.status).toBe(403);
+
+    // The S3, API Gateway and SQS clients in the page sign with the same key: the triggers tab
+    // lists every kind, and the bucket browser creates a bucket.
+    await page.getByTestId('functions').getByRole('link', { name: 'guarded' }).click();
+    await page.getByTestId('tab-triggers').click();
+    await page.getByText('No triggers yet').waitFor();
+    await expect(page.getByTestId('error').count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'Buckets', exact: true }).click();
+    await page.fill('input[name="bucketName"]', 'guarded-bucket');
+    await page.getByRole('button', { name: 'Create bucket' }).click();
+    await page.waitForURL(/\/console\/buckets\/guarded-bucket$/);
+    await page.getByText('Nothing here yet').waitFor();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -43,7 +43,11 @@ export function EventInvokeConfig({ name }: { name: string }) {
     setOnFailure(c?.DestinationConfig?.OnFailure?.Destination ?? '');
   }, [current.data]);
 
-  const field = error ? fieldOf(error) : undefined;
+  const field = error
+    ? /destination/i.test(error.message)
+      ? 'destinationConfig'
+      : fieldOf(error)
+    : undefined;
   const at = (f: string) => (field === f ? error?.message : undefined);
   const shown = ['maximumRetryAttempts', 'maximumEventAgeInSeconds', 'destinationConfig'];
   const toNumber = (v: string) => (v.trim() === '' ? undefined : Number(v));
