@@ -95,7 +95,7 @@ export function EventInvokeConfig({ name }: { name: string }) {
         {current.data === null
           ? 'Not configured: events are retried twice and kept for up to 6 hours.'
           : current.data
-            ? `Configured (last modified ${current.data.LastModified?.toLocaleString() ?? ''}).`
+            ? `Configured (last modified ${current.data.LastModified?.toLocaleString('en-GB') ?? ''}).`
             : ''}
       </p>
       <ErrorBox error={current.error} />
