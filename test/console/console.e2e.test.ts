@@ -522,7 +522,27 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     await expect(page.getByTestId('event-detail').textContent()).resolves.toMatch(/"n": 7/);
     await shot(page, 'async-events');
 
-    // Fix the cause, then replay: the same event runs again and succeeds.
+    // 25 more failures: the list pages, 25 at a time.
+    for (let n = 100; n < 125; n++) {
+      await s.lambda.send(
+        new InvokeCommand({
+          FunctionName: 'flaky',
+          InvocationType: 'Event',
+          Payload: Buffer.from(`{"n":${n}}`),
+        }),
+      );
+    }
+    await expect
+      .poll(() => page.getByTestId('count-failed').textContent(), { timeout: 20_000 })
+      .toBe('failed 26');
+    await expect.poll(() => events.locator('tbody tr').count()).toBe(25);
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(() => events.locator('tbody tr').count()).toBe(1);
+    await expect(events.textContent()).resolves.toMatch(/broken for 124/);
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await expect.poll(() => events.locator('tbody tr').count()).toBe(25);
+
+    // Fix the cause, then replay one, then all the others: each runs again and succeeds.
     await s.lambda.send(
       new UpdateFunctionConfigurationCommand({ FunctionName: 'flaky', Environment: { Variables: {} } }),
     );
@@ -532,6 +552,11 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     await expect
       .poll(() => page.getByTestId('count-succeeded').textContent(), { timeout: 15_000 })
       .toBe('succeeded 1');
+    await page.getByRole('button', { name: 'Replay all failed' }).click();
+    await expect(page.getByTestId('replay-note').textContent()).resolves.toBe('Replayed 25 events.');
+    await expect
+      .poll(() => page.getByTestId('count-succeeded').textContent(), { timeout: 20_000 })
+      .toBe('succeeded 26');
     await expect(page.getByTestId('count-failed').textContent()).resolves.toBe('failed 0');
   });
 
