@@ -1,4 +1,4 @@
-import { type ReactElement, StrictMode, useCallback, useEffect, useState } from 'react';
+import { lazy, type ReactElement, StrictMode, Suspense, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { nimbus, setCredentials, setRegion } from './api/client';
 import { type Credentials, storeCredentials, storedCredentials } from './api/credentials';
@@ -13,6 +13,9 @@ import { Overview } from './pages/Overview';
 import { Usage } from './pages/Usage';
 import { Link, useRoute } from './router';
 import './styles.css';
+
+// The S3 client loads only with the buckets page.
+const Buckets = lazy(() => import('./pages/Buckets'));
 
 type Session =
   | { state: 'checking' }
@@ -70,8 +73,14 @@ function App() {
   const [section, ...rest] = route.parts;
   let page: ReactElement;
   if (section === undefined) page = <Overview status={session.status} />;
-  else if (section === 'create') page = <CreateFunction />;
+  else if (section === 'create') page = <CreateFunction key={route.visit} />;
   else if (section === 'usage') page = <Usage />;
+  else if (section === 'buckets')
+    page = (
+      <Suspense fallback={<div className="page muted">Loading…</div>}>
+        <Buckets key={rest[0] ?? ''} bucket={rest[0]} />
+      </Suspense>
+    );
   else if (section === 'functions' && rest[0]) page = <FunctionPage key={rest[0]} name={rest[0]} />;
   else
     page = (
@@ -95,6 +104,9 @@ function App() {
           </Link>
           <Link to="/create" className={section === 'create' ? 'active' : ''}>
             Create function
+          </Link>
+          <Link to="/buckets" className={section === 'buckets' ? 'active' : ''}>
+            Buckets
           </Link>
           <Link to="/usage" className={section === 'usage' ? 'active' : ''}>
             Usage

@@ -7,7 +7,11 @@ export interface Route {
   /** Path segments after /console/. */
   parts: string[];
   query: URLSearchParams;
+  /** Counts link clicks and history moves: a page keyed on it starts afresh when its link is clicked again. */
+  visit: number;
 }
+
+let visits = 0;
 
 function current(): Route {
   const rest = location.pathname.startsWith(BASE) ? location.pathname.slice(BASE.length) : '/';
@@ -17,6 +21,7 @@ function current(): Route {
       .filter((p) => p !== '')
       .map((p) => decodeURIComponent(p)),
     query: new URLSearchParams(location.search),
+    visit: visits,
   };
 }
 
@@ -27,7 +32,10 @@ export function href(path: string): string {
 export function navigate(path: string, replace = false): void {
   const url = href(path);
   if (replace) history.replaceState(null, '', url);
-  else history.pushState(null, '', url);
+  else {
+    history.pushState(null, '', url);
+    visits++;
+  }
   window.dispatchEvent(new Event('nimbus:navigate'));
   window.scrollTo(0, 0);
 }
@@ -36,10 +44,14 @@ export function useRoute(): Route {
   const [route, setRoute] = useState(current);
   useEffect(() => {
     const update = () => setRoute(current());
-    window.addEventListener('popstate', update);
+    const back = () => {
+      visits++;
+      update();
+    };
+    window.addEventListener('popstate', back);
     window.addEventListener('nimbus:navigate', update);
     return () => {
-      window.removeEventListener('popstate', update);
+      window.removeEventListener('popstate', back);
       window.removeEventListener('nimbus:navigate', update);
     };
   }, []);

@@ -191,6 +191,8 @@ export interface ThrottleRecord {
 export interface SeriesQuery {
   /** All functions when absent. */
   functionName?: string;
+  /** Only invocations that ran this version (`$LATEST`, `1`, ...); throttles stay per function. */
+  version?: string;
   since: number;
   until: number;
   periodMs: number;

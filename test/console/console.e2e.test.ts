@@ -1,6 +1,15 @@
-import { CreateFunctionCommand, DeleteFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_ROLE, type TestServer } from '../support/server.js';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  InvokeCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { startTestServer, TEST_CREDENTIALS, TEST_ROLE, type TestServer } from '../support/server.js';
 import { makeZip } from '../support/zip.js';
 import { type Browser, CHROMIUM, openBrowser, setEditor, shot } from './browser.js';
 
@@ -13,6 +22,7 @@ const HANDLER = `export const handler = async (event, context) => {
 
 let s: TestServer;
 let b: Browser;
+let pg: TestPostgres | undefined;
 
 describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
   beforeAll(async () => {
@@ -22,6 +32,15 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
   afterAll(async () => {
     await b?.close();
     await s?.close();
+    await pg?.close();
+  });
+  // A failed step leaves a picture of the page it failed on.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && b) {
+      await shot(b.page, `failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(
+        () => undefined,
+      );
+    }
   });
 
   it('creates a function in five steps from the editor, with inline API errors', async () => {
@@ -150,7 +169,7 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
       .getByText(/RangeError/)
       .first()
       .waitFor();
-    await expect(logs.getByText('greeting console').count()).resolves.toBe(0);
+    await expect.poll(() => logs.getByText('greeting console').count()).toBe(0);
 
     // Follow: a new invocation's lines appear without searching again.
     await page.fill('input[name="text"]', '');
@@ -172,7 +191,7 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     // A request id links to its log lines only.
     await rows.first().getByRole('link').click();
     await logs.getByText('greeting followed').waitFor();
-    await expect(logs.getByText('greeting console').count()).resolves.toBe(0);
+    await expect.poll(() => logs.getByText('greeting console').count()).toBe(0);
   });
 
   it('charts invocations, errors and durations', async () => {
@@ -203,7 +222,7 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     await page.fill('input[name="timeout"]', '7');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved.').waitFor();
-    await expect(page.getByTestId('function-state').locator('..').textContent()).resolves.toContain('7 s');
+    await expect.poll(() => page.getByTestId('function-state').locator('..').textContent()).toContain('7 s');
 
     await page.getByTestId('tab-code').click();
     const editor = page.locator('[data-testid="editor-code"] .cm-content');
@@ -257,6 +276,424 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     await page.reload();
     await page.getByTestId('function-missing').getByText('This function does not exist.').waitFor();
     await shot(page, 'deleted-function');
+  });
+
+  it('creates an HTTP function from the editor in five steps and calls its URL', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Create function', exact: true }).click();
+    await page.fill('input[name="functionName"]', 'http-hello');
+    await page.locator('[data-testid="editor-code"] .cm-content').getByText('Hello from Nimbus!').waitFor();
+    await page.getByLabel('Function URL').check();
+    const fields = page.getByTestId('trigger-fields-url');
+    await expect(fields.locator('select[name="authType"]').inputValue()).resolves.toBe('NONE');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    const deployed = page.getByTestId('deployed');
+    await deployed.getByText('http-hello').waitFor();
+    await expect(page.getByTestId('deploy-progress').textContent()).resolves.toMatch(
+      /done Set up the trigger — Function URL http:\/\/[a-z0-9]{32}\.lambda-url\.us-east-1\.localhost:\d+\/ \(NONE\)/,
+    );
+    await deployed.getByRole('button', { name: 'Call it' }).click();
+    const answer = deployed.getByTestId('call-result');
+    await answer.getByText('HTTP 200').waitFor();
+    await expect(answer.locator('pre').textContent()).resolves.toMatch(/"message":"Hello from Nimbus!"/);
+    await shot(page, 'create-http-function');
+
+    // The URL itself, by host name, as any browser calls it.
+    const url = (await deployed.getByTestId('trigger-url').textContent()) ?? '';
+    const other = await page.context().newPage();
+    try {
+      const res = await other.goto(`${url}from-the-browser?x=1`);
+      expect(res?.status()).toBe(200);
+      await expect(other.locator('body').textContent()).resolves.toContain('Hello from Nimbus!');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('deploys a Python function behind an HTTP API route, the route key checked by the API', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Create function', exact: true }).click();
+    await page.fill('input[name="functionName"]', 'py-route');
+    const runtimes = await page.locator('select[name="runtime"] option').allTextContents();
+    expect(runtimes).toEqual(expect.arrayContaining(['python3.13', 'provided.al2023', 'nodejs22.x']));
+    await page.locator('select[name="runtime"]').selectOption('python3.13');
+    await page.locator('[data-testid="editor-code"] .cm-content').getByText('def lambda_handler').waitFor();
+    await expect(page.locator('input[name="handler"]').inputValue()).resolves.toBe(
+      'lambda_function.lambda_handler',
+    );
+    await page.getByLabel('HTTP API route').check();
+    await page.fill('input[name="routeKey"]', 'GET users');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    // The function is deployed; the API refused the route key, shown at its field.
+    const routeError = page.getByTestId('trigger-fields-route').getByTestId('field-error');
+    await expect(routeError.textContent()).resolves.toMatch(/route key/i);
+    await expect(page.getByTestId('deploy-progress').textContent()).resolves.toMatch(
+      /done Wait until it is Active.*failed Set up the trigger/,
+    );
+    await page.fill('input[name="routeKey"]', 'GET /py/{id}');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    const deployed = page.getByTestId('deployed');
+    await deployed.getByText('py-route').waitFor();
+    await expect(page.getByTestId('deploy-progress').textContent()).resolves.toMatch(
+      /already deployed.*Route GET \/py\/\{id\} of new HTTP API py-route/,
+    );
+    await deployed.getByRole('button', { name: 'Call it' }).click();
+    await deployed.getByTestId('call-result').getByText('HTTP 200').waitFor();
+    await expect(deployed.getByTestId('call-result').locator('pre').textContent()).resolves.toContain(
+      '"message": "Hello from Nimbus!"',
+    );
+  });
+
+  it('adds a trigger of each kind from the Triggers tab and lists them with state and last result', async () => {
+    const { page } = b;
+    await page.goto(`${s.url}/console/functions/py-route?tab=triggers`);
+    const list = page.getByTestId('triggers');
+    await list.getByText('GET /py/{id} on py-route').waitFor();
+    await expect(list.textContent()).resolves.toMatch(/HTTP API route.*payload 2\.0/);
+
+    await page.goto(`${s.url}/console/functions/http-hello?tab=triggers`);
+    await list.getByText('Function URL').waitFor();
+    const add = page.getByTestId('add-trigger');
+    const added = page.getByTestId('trigger-added');
+
+    // An HTTP API route on the API made above.
+    await add.getByLabel('HTTP API route').check();
+    await add.locator('select[name="apiId"] option', { hasText: 'py-route' }).waitFor({ state: 'attached' });
+    const apiId = await add
+      .locator('select[name="apiId"] option', { hasText: 'py-route' })
+      .getAttribute('value');
+    await add.locator('select[name="apiId"]').selectOption(apiId!);
+    await page.fill('input[name="routeKey"]', 'ANY /hello/{proxy+}');
+    await add.getByRole('button', { name: 'Add trigger' }).click();
+    await expect(added.textContent()).resolves.toMatch(/Route ANY \/hello\/\{proxy\+\} of HTTP API py-route/);
+
+    // A bucket (created on the way), with a prefix.
+    await add.getByLabel('Bucket upload').check();
+    await page.fill('input[name="bucket"]', 'Not_A_Bucket');
+    await add.getByRole('button', { name: 'Add trigger' }).click();
+    const bucketError = add
+      .getByTestId('trigger-fields-bucket')
+      .locator('label', { hasText: 'Bucket' })
+      .first()
+      .getByTestId('field-error');
+    await expect(bucketError.textContent()).resolves.toBe('The specified bucket is not valid.');
+    await page.fill('input[name="bucket"]', 'uploads');
+    await page.fill('input[name="prefix"]', 'in/');
+    await add.getByRole('button', { name: 'Add trigger' }).click();
+    await expect(added.textContent()).resolves.toBe(
+      'http-hello runs on s3:ObjectCreated:* in uploads under in/',
+    );
+
+    // A queue (created on the way); the batch size is checked by Lambda's own validation.
+    await add.getByRole('radio', { name: /^Queue Runs/ }).check();
+    await page.fill('input[name="queue"]', 'jobs');
+    await page.fill('input[name="batchSize"]', '20000');
+    await add.getByRole('button', { name: 'Add trigger' }).click();
+    const batchError = add
+      .getByTestId('trigger-fields-queue')
+      .locator('label', { hasText: 'Batch size' })
+      .getByTestId('field-error');
+    await expect(batchError.textContent()).resolves.toMatch(/at 'batchSize'.*less than or equal to 10000/);
+    await page.fill('input[name="batchSize"]', '5');
+    await page.getByLabel('Report batch item failures').check();
+    await add.getByRole('button', { name: 'Add trigger' }).click();
+    await expect(added.textContent()).resolves.toMatch(/^Queue jobs: mapping [0-9a-f-]{36} \(Creating\)$/);
+
+    // A database table, when PostgreSQL is here (CI installs it).
+    pg = await startPostgres();
+    if (pg) {
+      await pg.query('CREATE TABLE public.orders (id int PRIMARY KEY, item text)');
+      await add.getByLabel('Database table').check();
+      await page.fill('input[name="postgresUrl"]', pg.url);
+      await page.fill('input[name="table"]', 'public.ghosts');
+      await add.getByRole('button', { name: 'Add trigger' }).click();
+      const tableError = add
+        .getByTestId('trigger-fields-database')
+        .locator('label', { hasText: 'Tables' })
+        .getByTestId('field-error');
+      await expect(tableError.textContent()).resolves.toMatch(/Table public\.ghosts does not exist/);
+      await page.fill('input[name="table"]', 'public.orders');
+      await add.getByRole('button', { name: 'Add trigger' }).click();
+      await expect(added.textContent()).resolves.toMatch(
+        /^Table db\/postgres\/table\/public\.orders: mapping/,
+      );
+    }
+
+    // Every kind listed; the queue's mapping reports its last batch once a message ran the function.
+    const sqs = new SQSClient({ endpoint: s.url, region: 'us-east-1', credentials: TEST_CREDENTIALS });
+    const s3 = new S3Client({
+      endpoint: s.url,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    try {
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: `${s.url}/000000000000/jobs`, MessageBody: '{"job":1}' }),
+      );
+      await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'in/a.txt', Body: 'a' }));
+    } finally {
+      sqs.destroy();
+      s3.destroy();
+    }
+    const row = (text: string) => list.locator('tbody tr', { hasText: text });
+    await expect.poll(() => row('jobs').textContent(), { timeout: 15_000 }).toMatch(/Enabled.*OK/);
+    await expect(row('jobs').textContent()).resolves.toMatch(/batch 5.*ReportBatchItemFailures/);
+    await expect(row('uploads').textContent()).resolves.toMatch(
+      /Bucket upload.*s3:ObjectCreated:\*.*prefix in\//,
+    );
+    await expect(row('ANY /hello/{proxy+}').textContent()).resolves.toMatch(/HTTP API route/);
+    if (pg)
+      await expect
+        .poll(() => row('public.orders').textContent(), { timeout: 15_000 })
+        .toMatch(/Database table.*Enabled/);
+    await shot(page, 'triggers');
+
+    // The route just added answers through the console's own call button.
+    await row('ANY /hello/{proxy+}').getByRole('button', { name: 'Call it' }).click();
+    await row('ANY /hello/{proxy+}').getByTestId('call-result').getByText('HTTP 200').waitFor();
+
+    // The S3 upload and the queue message ran the function.
+    await page.getByTestId('tab-invocations').click();
+    await expect
+      .poll(() => page.getByTestId('invocations').locator('tbody tr').count())
+      .toBeGreaterThanOrEqual(4);
+
+    // Removing one takes it off the list.
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('tab-triggers').click();
+    await row('uploads').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => row('uploads').count()).toBe(0);
+  });
+
+  it('shows an async failure with its attempts and last error, and replays it', async () => {
+    const { page } = b;
+    await s.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'flaky',
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Role: TEST_ROLE,
+        Environment: { Variables: { BROKEN: '1' } },
+        Code: {
+          ZipFile: await makeZip({
+            'index.js':
+              'exports.handler = async (e) => { if (process.env.BROKEN) throw new Error("broken for " + e.n); return "done " + e.n; };',
+          }),
+        },
+      }),
+    );
+    await page.goto(`${s.url}/console/functions/flaky?tab=configuration`);
+    const asyncForm = page.getByTestId('event-invoke-config');
+    await asyncForm.getByText('Not configured').waitFor();
+    await page.fill('input[name="maximumRetryAttempts"]', '5');
+    await asyncForm.getByRole('button', { name: 'Save async settings' }).click();
+    await expect(
+      asyncForm.locator('label', { hasText: 'Retry attempts' }).getByTestId('field-error').textContent(),
+    ).resolves.toMatch(/Value '5' at 'maximumRetryAttempts'.*less than or equal to 2/);
+    await page.fill('input[name="maximumRetryAttempts"]', '0');
+    await page.fill('input[name="onFailure"]', 'arn:aws:lambda:us-east-1:000000000000:function:nowhere');
+    await asyncForm.getByRole('button', { name: 'Save async settings' }).click();
+    await expect(asyncForm.getByTestId('field-error').textContent()).resolves.toMatch(
+      /The destination ARN arn:aws:lambda:us-east-1:000000000000:function:nowhere is invalid/,
+    );
+    await page.fill('input[name="onFailure"]', '');
+    await asyncForm.getByRole('button', { name: 'Save async settings' }).click();
+    await asyncForm.getByText('Saved.').waitFor();
+    await shot(page, 'configuration');
+
+    await page.getByTestId('tab-test').click();
+    await setEditor(page, 'editor-event', '{"n": 7}');
+    await page.locator('select[name="invocationType"]').selectOption('Event');
+    await page.getByRole('button', { name: 'Invoke' }).click();
+    await page
+      .getByTestId('invoke-result')
+      .getByRole('heading', { name: /^Queued request [0-9a-f-]{36}$/ })
+      .waitFor();
+    await page.getByRole('link', { name: /Follow it on the async events tab/ }).click();
+
+    const events = page.getByTestId('async-events');
+    await expect
+      .poll(() => page.getByTestId('count-failed').textContent(), { timeout: 15_000 })
+      .toBe('failed 1');
+    const row = events.locator('tbody tr').first();
+    await expect(row.textContent()).resolves.toMatch(/failed.*1.*broken for 7/);
+    await row.getByRole('button').first().click();
+    await expect(page.getByTestId('event-detail').textContent()).resolves.toMatch(/"n": 7/);
+    await shot(page, 'async-events');
+
+    // 25 more failures: the list pages, 25 at a time.
+    for (let n = 100; n < 125; n++) {
+      await s.lambda.send(
+        new InvokeCommand({
+          FunctionName: 'flaky',
+          InvocationType: 'Event',
+          Payload: Buffer.from(`{"n":${n}}`),
+        }),
+      );
+    }
+    await expect
+      .poll(() => page.getByTestId('count-failed').textContent(), { timeout: 20_000 })
+      .toBe('failed 26');
+    await expect.poll(() => events.locator('tbody tr').count()).toBe(25);
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(() => events.locator('tbody tr').count()).toBe(1);
+    await expect(events.textContent()).resolves.toMatch(/broken for 124/);
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await expect.poll(() => events.locator('tbody tr').count()).toBe(25);
+
+    // Fix the cause, then replay one, then all the others: each runs again and succeeds.
+    await s.lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'flaky', Environment: { Variables: {} } }),
+    );
+    await waitUntilFunctionUpdatedV2({ client: s.lambda, maxWaitTime: 30 }, { FunctionName: 'flaky' });
+    await row.getByRole('button', { name: 'Replay' }).click();
+    await expect(page.getByTestId('replay-note').textContent()).resolves.toBe('Replayed 1 event.');
+    await expect
+      .poll(() => page.getByTestId('count-succeeded').textContent(), { timeout: 15_000 })
+      .toBe('succeeded 1');
+    await page.getByRole('button', { name: 'Replay all failed' }).click();
+    await expect(page.getByTestId('replay-note').textContent()).resolves.toBe('Replayed 25 events.');
+    await expect
+      .poll(() => page.getByTestId('count-succeeded').textContent(), { timeout: 20_000 })
+      .toBe('succeeded 26');
+    await expect(page.getByTestId('count-failed').textContent()).resolves.toBe('failed 0');
+  });
+
+  it('publishes versions and routes an alias between two of them', async () => {
+    const { page } = b;
+    await page.getByTestId('tab-versions').click();
+    await page.fill('input[name="versionDescription"]', 'first');
+    await page.getByRole('button', { name: 'Publish new version' }).click();
+    await expect(page.getByTestId('publish-note').textContent()).resolves.toBe('Published version 1.');
+    await s.lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'flaky',
+        Environment: { Variables: { RELEASE: '2' } },
+      }),
+    );
+    await waitUntilFunctionUpdatedV2({ client: s.lambda, maxWaitTime: 30 }, { FunctionName: 'flaky' });
+    await page.fill('input[name="versionDescription"]', 'second');
+    await page.getByRole('button', { name: 'Publish new version' }).click();
+    await expect(page.getByTestId('publish-note').textContent()).resolves.toBe('Published version 2.');
+    const versions = page.getByTestId('versions').locator('tbody tr');
+    await expect(versions.locator('td:first-child').allTextContents()).resolves.toEqual([
+      '$LATEST',
+      '1',
+      '2',
+    ]);
+
+    await page.getByRole('button', { name: 'Create alias' }).click();
+    const form = page.getByTestId('alias-form');
+    await page.fill('input[name="aliasName"]', 'live');
+    await form.locator('select[name="functionVersion"]').selectOption('1');
+    await form.locator('select[name="additionalVersion"]').selectOption('2');
+    await page.fill('input[name="weight"]', '1.5');
+    await form.getByRole('button', { name: 'Create alias' }).click();
+    await expect(
+      form.locator('label', { hasText: 'Its weight' }).getByTestId('field-error').textContent(),
+    ).resolves.toMatch(/routingConfig/);
+    await page.fill('input[name="weight"]', '0.25');
+    await form.getByRole('button', { name: 'Create alias' }).click();
+    const alias = page.getByTestId('aliases').locator('tbody tr', { hasText: 'live' });
+    await expect(alias.textContent()).resolves.toMatch(/live1 ?75% → 1, 25% → 2/);
+    await shot(page, 'versions');
+
+    // The alias is a qualifier in the test panel; the monitor charts one version.
+    await alias.getByRole('link', { name: 'Test' }).click();
+    await page.waitForURL(/tab=test&qualifier=live$/);
+    await setEditor(page, 'editor-event', '{"n": 1}');
+    await page.getByRole('button', { name: 'Invoke' }).click();
+    const heading = (await page.getByTestId('invoke-result').locator('h3').textContent()) ?? '';
+    const executed = /^Succeeded version ([12]) /.exec(heading)?.[1];
+    expect(executed, heading).toBeDefined();
+    await expect(page.getByTestId('response').textContent()).resolves.toBe('"done 1"');
+
+    // The monitor charts one version: the one the alias ran has the invocation, the other none.
+    const other = executed === '1' ? '2' : '1';
+    const bars = async () =>
+      (await page.getByTestId('chart-Invocations').locator('rect title').allTextContents()).join(' ');
+    await page.goto(`${s.url}/console/functions/flaky?tab=monitor&version=${executed}`);
+    await expect(page.locator('select[name="version"]').inputValue()).resolves.toBe(executed);
+    await expect.poll(bars).toMatch(/invocations: 1/);
+    await page.locator('select[name="version"]').selectOption(other);
+    await page.waitForURL(new RegExp(`version=${other}$`));
+    await expect.poll(bars).not.toMatch(/invocations: [1-9]/);
+  });
+
+  it('browses the buckets: creates one, uploads, opens folders, downloads and deletes', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Buckets', exact: true }).click();
+    await page.waitForURL(/\/console\/buckets$/);
+    await page.getByTestId('buckets').getByRole('link', { name: 'uploads' }).waitFor();
+    await page.fill('input[name="bucketName"]', 'Bad Bucket');
+    await page.getByRole('button', { name: 'Create bucket' }).click();
+    await expect(page.getByTestId('field-error').textContent()).resolves.toBe(
+      'The specified bucket is not valid.',
+    );
+    await page.fill('input[name="bucketName"]', 'photos');
+    await page.getByRole('button', { name: 'Create bucket' }).click();
+    await page.waitForURL(/\/console\/buckets\/photos$/);
+    await page.getByText('Nothing here yet').waitFor();
+
+    await page
+      .locator('input[name="upload"]')
+      .setInputFiles({ name: 'cat.txt', mimeType: 'text/plain', buffer: Buffer.from('meow') });
+    await expect(page.getByTestId('bucket-note').textContent()).resolves.toBe('Uploaded cat.txt.');
+    const s3 = new S3Client({
+      endpoint: s.url,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'albums/2026/dog.txt', Body: 'woof' }));
+    } finally {
+      s3.destroy();
+    }
+    await page.reload();
+    const objects = page.getByTestId('objects');
+    await expect(objects.locator('tbody tr', { hasText: 'cat.txt' }).textContent()).resolves.toMatch(
+      /cat\.txt4 B/,
+    );
+    await objects.getByRole('button', { name: /albums\// }).click();
+    await objects.getByRole('button', { name: /2026\// }).click();
+    await page.waitForURL(/prefix=albums%2F2026%2F$/);
+    await expect(page.getByTestId('prefix').textContent()).resolves.toBe('photos / albums / 2026');
+    const row = objects.locator('tbody tr', { hasText: 'dog.txt' });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('dog.txt');
+    const { readFile } = await import('node:fs/promises');
+    await expect(readFile((await download.path())!, 'utf8')).resolves.toBe('woof');
+    await shot(page, 'bucket');
+
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect(page.getByTestId('bucket-note').textContent()).resolves.toBe('Deleted albums/2026/dog.txt.');
+    await page.getByText('Nothing here yet').waitFor();
+  });
+
+  it('follows the build of a deployment that needs one, and shows why it failed', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Create function', exact: true }).click();
+    await page.fill('input[name="functionName"]', 'ts-build');
+    await page.getByLabel('Upload a .zip').check();
+    const zip = await makeZip({ 'index.ts': 'export const handler = async ( => 1;' });
+    await page
+      .locator('input[name="zip"]')
+      .setInputFiles({ name: 'fn.zip', mimeType: 'application/zip', buffer: zip });
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await expect(page.getByTestId('error').textContent()).resolves.toMatch(
+      /Deployment failed.*TypeScript transpile failed: .*index\.ts/,
+    );
+    await expect(page.getByTestId('deploy-progress').textContent()).resolves.toMatch(
+      /failed Wait until it is Active/,
+    );
+    await expect(page.getByTestId('build-log').textContent()).resolves.toMatch(/index\.ts/);
+    await shot(page, 'build-failed');
   });
 });
 
@@ -317,6 +754,18 @@ describe.skipIf(!CHROMIUM)('console sign-in when authentication is enforced', ()
     // Unsigned API calls are still refused.
     const unsigned = await fetch(`${secured.url}/nimbus/v1/status`);
     expect(unsigned.status).toBe(403);
+
+    // The S3, API Gateway and SQS clients in the page sign with the same key: the triggers tab
+    // lists every kind, and the bucket browser creates a bucket.
+    await page.getByTestId('functions').getByRole('link', { name: 'guarded' }).click();
+    await page.getByTestId('tab-triggers').click();
+    await page.getByText('No triggers yet').waitFor();
+    await expect(page.getByTestId('error').count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'Buckets', exact: true }).click();
+    await page.fill('input[name="bucketName"]', 'guarded-bucket');
+    await page.getByRole('button', { name: 'Create bucket' }).click();
+    await page.waitForURL(/\/console\/buckets\/guarded-bucket$/);
+    await page.getByText('Nothing here yet').waitFor();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

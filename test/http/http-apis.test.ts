@@ -336,6 +336,20 @@ describe('API Gateway v2 bad input', () => {
         /maxAge/,
       ],
       [
+        // Quick create with a bad route key leaves no half-made API behind.
+        () =>
+          apigw.send(
+            new CreateApiCommand({
+              Name: 'c',
+              ProtocolType: 'HTTP',
+              Target: arn('echo'),
+              RouteKey: 'GET users',
+            }),
+          ),
+        'BadRequestException',
+        /Invalid route key: 'GET users'/,
+      ],
+      [
         () => apigw.send(new CreateApiCommand({ Name: 'c', ProtocolType: 'WEBSOCKET' })),
         'BadRequestException',
         /Unsupported protocol type/,

@@ -1,7 +1,18 @@
-import { DeleteFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { execFileSync } from 'node:child_process';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  InvokeCommand,
+  PublishVersionCommand,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFunction } from '../support/functions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { detectHostTools } from '../../src/main/host-tools.js';
+import { createFunction, decodeJson } from '../support/functions.js';
+import { startTestServer, TEST_ROLE, type TestServer } from '../support/server.js';
+import { requireTool } from '../support/system-tools.js';
+import { makeZip } from '../support/zip.js';
 
 let s: TestServer;
 const t0 = Date.now();
@@ -54,6 +65,39 @@ describe('metrics series', () => {
     expect(pts.filter((p) => p.invocations === 0).every((p) => p.durationP50 === null)).toBe(true);
   });
 
+  it('charts one version on its own', async () => {
+    await createFunction(s.lambda, 'versioned', { 'index.js': 'exports.handler = async () => "v1";' });
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'versioned' }));
+    await s.lambda.send(
+      new UpdateFunctionCodeCommand({
+        FunctionName: 'versioned',
+        ZipFile: await makeZip({ 'index.js': 'exports.handler = async () => "v2";' }),
+      }),
+    );
+    await waitUntilFunctionUpdatedV2({ client: s.lambda, maxWaitTime: 30 }, { FunctionName: 'versioned' });
+    const call = (Qualifier?: string) =>
+      s.lambda.send(new InvokeCommand({ FunctionName: 'versioned', ...(Qualifier ? { Qualifier } : {}) }));
+    await call('1');
+    await call('1');
+    await call();
+    const until = Date.now() + 1;
+    const count = async (version?: string) => {
+      const q = version ? `&version=${encodeURIComponent(version)}` : '';
+      const r = await api(
+        `/nimbus/v1/functions/versioned/metrics?since=${t0 - 60_000}&until=${until}&period=3600${q}`,
+      );
+      expect(r.status).toBe(200);
+      return (r.body.points as { invocations: number }[])[0]!.invocations;
+    };
+    expect(await count()).toBe(3);
+    expect(await count('1')).toBe(2);
+    expect(await count('$LATEST')).toBe(1);
+    expect(await count('2')).toBe(0);
+    const bad = await api('/nimbus/v1/functions/versioned/metrics?version=live');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/version/);
+  });
+
   it('refuses bad ranges with the reason', async () => {
     const tooMany = await api('/nimbus/v1/metrics?since=0&until=86400000&period=1');
     expect(tooMany.status).toBe(400);
@@ -83,17 +127,91 @@ describe('runtimes and status', () => {
   it('lists the runtimes the server runs, each with a template', async () => {
     const r = await api('/nimbus/v1/runtimes');
     const runtimes = r.body.runtimes as { runtime: string; handler: string; template: string }[];
-    expect(runtimes.map((x) => x.runtime)).toEqual(['nodejs24.x', 'nodejs22.x', 'nodejs20.x']);
+    expect(runtimes.map((x) => x.runtime)).toEqual([
+      'nodejs24.x',
+      'nodejs22.x',
+      'nodejs20.x',
+      'python3.14',
+      'python3.13',
+      'python3.12',
+      'python3.11',
+      'python3.10',
+      'python3.9',
+      'provided.al2023',
+      'provided.al2',
+    ]);
     expect(runtimes[0]!.handler).toBe('index.handler');
     expect(runtimes[0]!.template).toMatch(/export const handler/);
+    expect(runtimes.find((x) => x.runtime === 'python3.12')).toMatchObject({
+      handler: 'lambda_function.lambda_handler',
+      fileName: 'lambda_function.py',
+      template: expect.stringMatching(/^def lambda_handler\(event, context\):$/m),
+    });
+    expect(runtimes.find((x) => x.runtime === 'provided.al2023')).toMatchObject({
+      fileName: 'bootstrap',
+      executable: true,
+      template: expect.stringMatching(/^#!\/bin\/sh\n/),
+    });
     const status = await api('/nimbus/v1/status');
     expect(status.body).toMatchObject({ region: 'us-east-1', authentication: 'off' });
   });
 });
 
+const python = detectHostTools().python?.executable;
+const curl = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v curl']).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+describe('runtime templates', () => {
+  const tools = requireTool(
+    'python3 and curl',
+    python && curl ? 'yes' : undefined,
+    'apt-get install -y python3 curl',
+  );
+  it.skipIf(!tools)("each family's template deploys as offered and answers", async () => {
+    const r = await api('/nimbus/v1/runtimes');
+    const offers = r.body.runtimes as {
+      runtime: string;
+      family: string;
+      handler: string;
+      fileName: string;
+      executable?: boolean;
+      template: string;
+    }[];
+    for (const family of ['nodejs', 'python', 'provided']) {
+      const offer = offers.find((o) => o.family === family)!;
+      const name = `template-${family}`;
+      await s.lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: offer.runtime as never,
+          Handler: offer.handler,
+          Role: TEST_ROLE,
+          Code: {
+            ZipFile: await makeZip({
+              [offer.fileName]: { content: offer.template, mode: offer.executable ? 0o100755 : 0o100644 },
+            }),
+          },
+        }),
+      );
+      const out = await s.lambda.send(
+        new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{"from":"template"}') }),
+      );
+      expect(out.FunctionError, family).toBeUndefined();
+      const body = decodeJson(out.Payload) as { statusCode: number; body: string };
+      expect(body.statusCode, family).toBe(200);
+      expect(body.body, family).toContain('Hello from Nimbus!');
+    }
+  });
+});
+
 describe('usage with configured prices', () => {
   it('prices requests and GB-seconds as configured', async () => {
-    const r = await api(`/nimbus/v1/usage?since=${t0 - 60_000}`);
+    const r = await api(`/nimbus/v1/usage?since=${t0 - 60_000}&function=busy`);
     const total = r.body.total as { requests: number; gbSeconds: number; cost: number };
     expect(r.body.prices).toMatchObject({ perRequest: 0.001, perGbSecondX86: 0.5 });
     expect(total.requests).toBe(3);

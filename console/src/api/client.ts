@@ -27,13 +27,25 @@ export function setRegion(r: string): void {
   lambdaClient = undefined;
 }
 
-export function lambda(): LambdaClient {
-  lambdaClient ??= new LambdaClient({
+/**
+ * What every AWS SDK client of the console is made with: this server as the endpoint, the
+ * session's key, no retries (an error shows at once, in AWS's words). S3 adds path-style URLs.
+ */
+export function awsConfig() {
+  return {
     endpoint: location.origin,
     region,
     credentials: () => Promise.resolve(credentials),
     maxAttempts: 1,
-  });
+  };
+}
+
+export function currentRegion(): string {
+  return region;
+}
+
+export function lambda(): LambdaClient {
+  lambdaClient ??= new LambdaClient(awsConfig());
   return lambdaClient;
 }
 

@@ -16,6 +16,8 @@ export interface RuntimeOffer {
   language: 'javascript' | 'python' | 'text';
   handler: string;
   fileName: string;
+  /** Must be executable in the package (a custom runtime's `bootstrap`). */
+  executable?: boolean;
   template: string;
 }
 

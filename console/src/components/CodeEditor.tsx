@@ -29,6 +29,8 @@ export default function CodeEditor(props: CodeEditorProps) {
   const view = useRef<EditorView | undefined>(undefined);
   const onChange = useRef(props.onChange);
   onChange.current = props.onChange;
+  // Set while an outside value is applied: that is not an edit, so onChange does not hear of it.
+  const applying = useRef(false);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is rebuilt only when its language or mode changes; value changes are applied below.
   useEffect(() => {
@@ -40,7 +42,7 @@ export default function CodeEditor(props: CodeEditorProps) {
           basicSetup,
           LANGUAGES[props.language](),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) onChange.current?.(u.state.doc.toString());
+            if (u.docChanged && !applying.current) onChange.current?.(u.state.doc.toString());
           }),
           EditorState.readOnly.of(props.readOnly === true),
           EditorView.contentAttributes.of({ 'aria-label': props.label }),
@@ -56,7 +58,12 @@ export default function CodeEditor(props: CodeEditorProps) {
   useEffect(() => {
     const v = view.current;
     if (v && v.state.doc.toString() !== props.value) {
-      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: props.value } });
+      applying.current = true;
+      try {
+        v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: props.value } });
+      } finally {
+        applying.current = false;
+      }
     }
   }, [props.value]);
 

@@ -1,5 +1,5 @@
 import { type GetFunctionCommandOutput, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, type Zippable, zipSync } from 'fflate';
 import { useState } from 'react';
 import { lambda } from '../api/client';
 import { ApiError, asApiError } from '../api/errors';
@@ -42,6 +42,7 @@ export function CodeTab({ fn, onDeployed }: { fn: GetFunctionCommandOutput; onDe
   const [open, setOpen] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [state, setState] = useState('');
+  const [buildLog, setBuildLog] = useState<string[]>([]);
 
   const files = Object.entries(pkg.data ?? {}).filter(([p]) => !p.endsWith('/'));
   const current =
@@ -53,10 +54,15 @@ export function CodeTab({ fn, onDeployed }: { fn: GetFunctionCommandOutput; onDe
     setError(undefined);
     setState('Deploying…');
     try {
-      const entries: Record<string, Uint8Array> = {};
-      for (const [p, b] of files) entries[p] = p in edits ? strToU8(edits[p]!) : b;
+      const entries: Zippable = {};
+      for (const [p, b] of files) {
+        const data = p in edits ? strToU8(edits[p]!) : b;
+        // fflate does not read Unix modes back; a custom runtime's bootstrap must stay executable.
+        entries[p] = /(^|\/)bootstrap$/.test(p) ? [data, { os: 3, attrs: 0o100755 << 16 }] : data;
+      }
       await lambda().send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zipSync(entries) }));
-      await waitUntilReady(name, setState);
+      setBuildLog([]);
+      await waitUntilReady(name, setState, (lines) => setBuildLog((l) => [...l, ...lines]));
       setEdits({});
       setState('Deployed.');
       onDeployed();
@@ -104,6 +110,11 @@ export function CodeTab({ fn, onDeployed }: { fn: GetFunctionCommandOutput; onDe
             </button>
             {state ? <Notice>{state}</Notice> : null}
           </div>
+          {buildLog.length ? (
+            <pre className="log build-log" data-testid="build-log">
+              {buildLog.join('\n')}
+            </pre>
+          ) : null}
         </div>
       </div>
     </div>

@@ -6,6 +6,7 @@ import { ErrorBox, FieldError, Notice } from '../components/Alert';
 import { EnvEditor, fromVariables, toVariables } from '../components/EnvEditor';
 import { waitUntilReady } from '../deploy';
 import { formatBytes } from '../format';
+import { EventInvokeConfig } from './EventInvokeConfig';
 
 /** The configuration, editable with UpdateFunctionConfiguration; the API's messages show inline. */
 export function ConfigTab({ config, onSaved }: { config: FunctionConfiguration; onSaved: () => void }) {
@@ -129,6 +130,7 @@ export function ConfigTab({ config, onSaved }: { config: FunctionConfiguration; 
           {state ? <Notice>{state}</Notice> : null}
         </div>
       </form>
+      <EventInvokeConfig name={config.FunctionName ?? ''} />
     </div>
   );
 }

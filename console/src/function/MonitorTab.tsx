@@ -1,10 +1,12 @@
+import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { useState } from 'react';
-import { nimbus } from '../api/client';
+import { lambda, nimbus } from '../api/client';
 import type { Series } from '../api/types';
 import { ErrorBox } from '../components/Alert';
 import { Chart } from '../components/Chart';
 import { formatMs } from '../format';
 import { useInterval, useLoad } from '../hooks';
+import { functionPath, navigate, useRoute } from '../router';
 
 /** Ranges and the period that keeps each chart at 60–170 points. */
 const RANGES = [
@@ -18,14 +20,22 @@ const RANGES = [
 export function MonitorTab({ name }: { name: string }) {
   const [rangeId, setRangeId] = useState<(typeof RANGES)[number]['id']>('1h');
   const range = RANGES.find((r) => r.id === rangeId)!;
+  const version = useRoute().query.get('version') ?? '';
+  const versions = useLoad(
+    async () =>
+      (
+        await lambda().send(new ListVersionsByFunctionCommand({ FunctionName: name, MaxItems: 50 }))
+      ).Versions?.map((v) => v.Version ?? '') ?? [],
+    [name],
+  );
   const series = useLoad(() => {
     const period = range.period;
     // Align to the period so points do not shift on every refresh.
     const until = Math.ceil(Date.now() / (period * 1000)) * period * 1000;
     return nimbus<Series>('GET', `/nimbus/v1/functions/${encodeURIComponent(name)}/metrics`, {
-      query: { since: until - range.ms, until, period },
+      query: { since: until - range.ms, until, period, version: version || undefined },
     });
-  }, [name, rangeId]);
+  }, [name, rangeId, version]);
   useInterval(() => series.reload(), 10_000);
   const p = series.data?.points ?? [];
   const times = p.map((x) => x.t);
@@ -45,6 +55,27 @@ export function MonitorTab({ name }: { name: string }) {
             {r.label}
           </button>
         ))}
+        <label className="inline">
+          Version{' '}
+          <select
+            name="version"
+            value={version}
+            onChange={(e) =>
+              navigate(functionPath(name, 'monitor', e.target.value ? { version: e.target.value } : {}), true)
+            }
+          >
+            <option value="">all versions</option>
+            {(versions.data ?? []).map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+            {version && !(versions.data ?? []).includes(version) ? (
+              <option value={version}>{version}</option>
+            ) : null}
+          </select>
+        </label>
+        {version ? <span className="muted small">Throttles are counted for the whole function.</span> : null}
       </div>
       <ErrorBox error={series.error} />
       <div className="charts">

@@ -1,16 +1,18 @@
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
-import { strToU8, zipSync } from 'fflate';
+import { strToU8, type ZippableFile, zipSync } from 'fflate';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { lambda, nimbus } from '../api/client';
 import { ApiError, asApiError, fieldOf } from '../api/errors';
 import type { RuntimeOffer, ServerStatus } from '../api/types';
 import { ErrorBox, FieldError } from '../components/Alert';
+import { CallUrl } from '../components/CallUrl';
 import { EnvEditor, type EnvRow, toVariables } from '../components/EnvEditor';
 import { Editor } from '../components/LazyEditor';
+import { TriggerPicker } from '../components/TriggerPicker';
 import { waitUntilReady } from '../deploy';
 import { useLoad } from '../hooks';
 import { functionPath, Link, navigate } from '../router';
-import { TRIGGERS } from '../triggers';
+import { type CreatedTrigger, defaults, type Settings, TRIGGERS, targetOf } from '../triggers';
 
 type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 interface Step {
@@ -20,6 +22,15 @@ interface Step {
 }
 
 const STEPS = ['Package the code', 'Create the function', 'Wait until it is Active', 'Set up the trigger'];
+
+/** A Unix mode in a zip entry's external attributes (what keeps a `bootstrap` executable). */
+const EXECUTABLE = { os: 3, attrs: 0o100755 << 16 };
+
+const FAMILY_LABELS: Record<string, string> = {
+  nodejs: 'Node.js',
+  python: 'Python',
+  provided: 'Custom runtime',
+};
 
 /**
  * The five steps in one form: name, runtime, code (editor or zip), settings, trigger; then deploy
@@ -42,9 +53,15 @@ export function CreateFunction() {
   const [timeout, setTimeoutValue] = useState('3');
   const [env, setEnv] = useState<EnvRow[]>([]);
   const [trigger, setTrigger] = useState('none');
+  const [triggerSettings, setTriggerSettings] = useState<Settings>({});
   const [steps, setSteps] = useState<Step[]>();
   const [error, setError] = useState<ApiError>();
+  const [errorStep, setErrorStep] = useState(0);
   const [created, setCreated] = useState<string>();
+  const [createdTrigger, setCreatedTrigger] = useState<CreatedTrigger>();
+  const [buildLog, setBuildLog] = useState<string[]>([]);
+  // A function created by this form whose trigger failed: deploying again retries only the trigger.
+  const [existing, setExisting] = useState<{ name: string; arn: string }>();
 
   const offer = offers.find((o) => o.runtime === runtime);
   // The first runtime is the default; a new runtime brings its template unless the code was edited.
@@ -57,60 +74,86 @@ export function CreateFunction() {
     setHandler(offer.handler);
   }, [offer, edited]);
 
-  const field = error ? fieldOf(error) : undefined;
-  const fieldError = (f: string) => (field === f ? error?.message : undefined);
+  const kind = TRIGGERS.find((t) => t.id === trigger);
+  const triggerFailed = errorStep === 3;
+  const triggerField = error && triggerFailed ? (kind?.fieldOf?.(error) ?? fieldOf(error)) : undefined;
+  const field = !error
+    ? undefined
+    : triggerFailed
+      ? kind?.fields.some((f) => f.name === triggerField)
+        ? triggerField
+        : undefined
+      : fieldOf(error);
+  const fieldError = (f: string) => (!triggerFailed && field === f ? error?.message : undefined);
+  const triggerFieldError = (f: string) => (triggerFailed && field === f ? error?.message : undefined);
   const setStep = (i: number, state: StepState, detail?: string) =>
     setSteps((s) => s?.map((x, j) => (j === i ? { ...x, state, ...(detail ? { detail } : {}) } : x)));
+
+  /** Steps 1–3: package, CreateFunction, wait until Active (following a build). */
+  const createAndWait = async (progress: { step: number }) => {
+    setStep(0, 'running');
+    const bytes = await packageCode(source === 'zip' ? zip : undefined, code, offer);
+    setStep(0, 'done', `${bytes.length} bytes`);
+    progress.step = 1;
+    setStep(1, 'running');
+    const memorySize = optionalNumber(memory);
+    const timeoutSeconds = optionalNumber(timeout);
+    const out = await lambda().send(
+      new CreateFunctionCommand({
+        FunctionName: name.trim(),
+        Runtime: runtime as never,
+        Handler: handler,
+        Role: `arn:aws:iam::${account.data?.accountId ?? '000000000000'}:role/nimbus-console`,
+        Code: { ZipFile: bytes },
+        ...(memorySize === undefined ? {} : { MemorySize: memorySize }),
+        ...(timeoutSeconds === undefined ? {} : { Timeout: timeoutSeconds }),
+        ...(env.length ? { Environment: { Variables: toVariables(env) } } : {}),
+      }),
+    );
+    const fn = { name: out.FunctionName ?? name.trim(), arn: out.FunctionArn ?? '' };
+    setStep(1, 'done', fn.arn);
+    progress.step = 2;
+    setStep(2, 'running');
+    await waitUntilReady(
+      fn.name,
+      (st) => setStep(2, 'running', st),
+      (lines) => setBuildLog((l) => [...l, ...lines]),
+    );
+    setStep(2, 'done', 'State: Active');
+    setExisting(fn);
+    return fn;
+  };
 
   const deploy = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
+    setErrorStep(0);
     setCreated(undefined);
+    setCreatedTrigger(undefined);
     if (source === 'zip' && !zip) {
       setError(new ApiError('InvalidParameterValueException', 'Choose a .zip file to upload.', 0));
       return;
     }
     setSteps(STEPS.map((label) => ({ label, state: 'pending' })));
-    let step = 0;
+    setBuildLog([]);
+    const progress = { step: 0 };
     try {
-      setStep(0, 'running');
-      let bytes: Uint8Array;
-      if (source === 'zip' && zip) {
-        bytes = new Uint8Array(await zip.arrayBuffer());
-      } else {
-        bytes = zipSync({ [offer?.fileName ?? 'index.mjs']: strToU8(code) });
+      // A function this form made whose trigger failed: only the trigger is set up again.
+      const again = existing && existing.name === name.trim();
+      if (again) for (const i of [0, 1, 2]) setStep(i, 'done', 'already deployed');
+      const fn = again ? existing : await createAndWait(progress);
+      progress.step = 3;
+      setStep(3, kind?.create ? 'running' : 'skipped', kind?.create ? undefined : 'No trigger');
+      const t = await kind?.create?.(targetOf(fn.arn), triggerSettings);
+      if (t) {
+        setCreatedTrigger(t);
+        setStep(3, 'done', t.message);
       }
-      setStep(0, 'done', `${bytes.length} bytes`);
-      step = 1;
-      setStep(1, 'running');
-      const memorySize = memory.trim() === '' ? undefined : Number(memory);
-      const timeoutSeconds = timeout.trim() === '' ? undefined : Number(timeout);
-      const out = await lambda().send(
-        new CreateFunctionCommand({
-          FunctionName: name.trim(),
-          Runtime: runtime as never,
-          Handler: handler,
-          Role: `arn:aws:iam::${account.data?.accountId ?? '000000000000'}:role/nimbus-console`,
-          Code: { ZipFile: bytes },
-          ...(memorySize === undefined ? {} : { MemorySize: memorySize }),
-          ...(timeoutSeconds === undefined ? {} : { Timeout: timeoutSeconds }),
-          ...(env.length ? { Environment: { Variables: toVariables(env) } } : {}),
-        }),
-      );
-      setStep(1, 'done', out.FunctionArn);
-      step = 2;
-      setStep(2, 'running');
-      await waitUntilReady(out.FunctionName ?? name, (s) => setStep(2, 'running', s));
-      setStep(2, 'done', 'State: Active');
-      step = 3;
-      const kind = TRIGGERS.find((t) => t.id === trigger);
-      if (kind?.create) {
-        setStep(3, 'running');
-        setStep(3, 'done', await kind.create(out.FunctionName ?? name, {}));
-      } else setStep(3, 'skipped', 'No trigger');
-      setCreated(out.FunctionName ?? name);
+      setExisting(undefined);
+      setCreated(fn.name);
     } catch (err) {
-      setStep(step, 'failed');
+      setStep(progress.step, 'failed');
+      setErrorStep(progress.step);
       setError(asApiError(err));
     }
   };
@@ -137,10 +180,16 @@ export function CreateFunction() {
         <Section n={2} title="Runtime">
           <ErrorBox error={runtimes.error} />
           <select name="runtime" value={runtime} onChange={(e) => setRuntime(e.target.value)}>
-            {offers.map((o) => (
-              <option key={o.runtime} value={o.runtime}>
-                {o.runtime}
-              </option>
+            {[...new Set(offers.map((o) => o.family))].map((family) => (
+              <optgroup key={family} label={FAMILY_LABELS[family] ?? family}>
+                {offers
+                  .filter((o) => o.family === family)
+                  .map((o) => (
+                    <option key={o.runtime} value={o.runtime}>
+                      {o.runtime}
+                    </option>
+                  ))}
+              </optgroup>
             ))}
           </select>
           <FieldError message={fieldError('runtime')} />
@@ -214,19 +263,16 @@ export function CreateFunction() {
         </Section>
 
         <Section n={5} title="Trigger">
-          <div className="radios column">
-            {TRIGGERS.map((t) => (
-              <label key={t.id}>
-                <input
-                  type="radio"
-                  name="trigger"
-                  checked={trigger === t.id}
-                  onChange={() => setTrigger(t.id)}
-                />{' '}
-                <strong>{t.label}</strong> <span className="muted">{t.description}</span>
-              </label>
-            ))}
-          </div>
+          <TriggerPicker
+            kind={trigger}
+            settings={triggerSettings}
+            onKind={(id) => {
+              setTrigger(id);
+              setTriggerSettings(defaults(TRIGGERS.find((t) => t.id === id)));
+            }}
+            onChange={setTriggerSettings}
+            fieldError={triggerFieldError}
+          />
         </Section>
 
         <div className="deploy">
@@ -237,33 +283,89 @@ export function CreateFunction() {
           >
             Deploy
           </button>
-          {steps ? (
-            <ol className="progress" data-testid="deploy-progress">
-              {steps.map((s) => (
-                <li key={s.label} className={`step-${s.state}`}>
-                  <span className="step-state">{s.state}</span> {s.label}
-                  {s.detail ? <span className="muted"> — {s.detail}</span> : null}
-                </li>
-              ))}
-            </ol>
-          ) : null}
-          {error && !field ? <ErrorBox error={error} title="Deployment failed" /> : null}
-          {error && field ? (
-            <p className="field-error">Fix the field marked above and deploy again.</p>
-          ) : null}
-          {created ? (
-            <div className="alert alert-success" data-testid="deployed">
-              <strong>{created}</strong> is deployed.{' '}
-              <Link to={functionPath(created, 'test')}>Open it and run a test →</Link>
-              <button type="button" className="link" onClick={() => navigate(functionPath(created))}>
-                Monitor
-              </button>
-            </div>
-          ) : null}
+          <DeployStatus
+            steps={steps}
+            buildLog={buildLog}
+            error={error}
+            errorStep={errorStep}
+            field={field}
+            functionName={name.trim()}
+            existing={existing?.name}
+            created={created}
+            createdTrigger={createdTrigger}
+          />
         </div>
       </form>
     </div>
   );
+}
+
+/** The deploy's progress, build log, error and outcome. */
+function DeployStatus(props: {
+  steps: Step[] | undefined;
+  buildLog: string[];
+  error: ApiError | undefined;
+  errorStep: number;
+  field: string | undefined;
+  functionName: string;
+  existing: string | undefined;
+  created: string | undefined;
+  createdTrigger: CreatedTrigger | undefined;
+}) {
+  const { error, created, createdTrigger } = props;
+  return (
+    <>
+      {props.steps ? (
+        <ol className="progress" data-testid="deploy-progress">
+          {props.steps.map((s) => (
+            <li key={s.label} className={`step-${s.state}`}>
+              <span className="step-state">{s.state}</span> {s.label}
+              {s.detail ? <span className="muted"> — {s.detail}</span> : null}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {props.buildLog.length ? (
+        <pre className="log build-log" data-testid="build-log">
+          {props.buildLog.join('\n')}
+        </pre>
+      ) : null}
+      {error && !props.field ? <ErrorBox error={error} title="Deployment failed" /> : null}
+      {error && props.errorStep === 2 ? (
+        <p>
+          The function exists but is not Active.{' '}
+          <Link to={functionPath(props.functionName, 'code')}>Fix its code and deploy it again →</Link>
+        </p>
+      ) : null}
+      {error && props.field ? (
+        <p className="field-error">
+          Fix the field marked above and deploy again
+          {props.existing ? ` (${props.existing} is deployed; only the trigger is set up again)` : ''}.
+        </p>
+      ) : null}
+      {created ? (
+        <div className="alert alert-success" data-testid="deployed">
+          <strong>{created}</strong> is deployed.{' '}
+          <Link to={functionPath(created, 'test')}>Open it and run a test →</Link>
+          <button type="button" className="link" onClick={() => navigate(functionPath(created))}>
+            Monitor
+          </button>
+          {createdTrigger?.url || createdTrigger?.callPath ? (
+            <CallUrl url={createdTrigger.url} callPath={createdTrigger.callPath} />
+          ) : null}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+const optionalNumber = (v: string) => (v.trim() === '' ? undefined : Number(v));
+
+/** The deployment package: the uploaded zip, or the editor's text as the runtime's one file. */
+async function packageCode(zip: File | undefined, code: string, offer: RuntimeOffer | undefined) {
+  if (zip) return new Uint8Array(await zip.arrayBuffer());
+  const file: ZippableFile = offer?.executable ? [strToU8(code), EXECUTABLE] : strToU8(code);
+  return zipSync({ [offer?.fileName ?? 'index.mjs']: file });
 }
 
 function Section(props: { n: number; title: string; children: ReactNode }) {

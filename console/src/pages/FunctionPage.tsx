@@ -1,5 +1,9 @@
-import { DeleteFunctionCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
-import { useState } from 'react';
+import {
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  type GetFunctionCommandOutput,
+} from '@aws-sdk/client-lambda';
+import { lazy, Suspense, useState } from 'react';
 import { lambda } from '../api/client';
 import { isNotFound } from '../api/errors';
 import { ErrorBox } from '../components/Alert';
@@ -11,6 +15,12 @@ import { MonitorTab } from '../function/MonitorTab';
 import { TestTab } from '../function/TestTab';
 import { useLoad } from '../hooks';
 import { functionPath, Link, navigate, useRoute } from '../router';
+import { targetOf } from '../triggers';
+
+// Loaded when opened: the triggers tab brings the S3, SQS and API Gateway clients.
+const TriggersTab = lazy(() => import('../function/TriggersTab'));
+const AsyncEventsTab = lazy(() => import('../function/AsyncEventsTab'));
+const VersionsTab = lazy(() => import('../function/VersionsTab'));
 
 const TABS = [
   ['monitor', 'Monitor'],
@@ -18,6 +28,9 @@ const TABS = [
   ['code', 'Code'],
   ['logs', 'Logs'],
   ['invocations', 'Invocations'],
+  ['events', 'Async events'],
+  ['triggers', 'Triggers'],
+  ['versions', 'Versions & aliases'],
   ['configuration', 'Configuration'],
 ] as const;
 
@@ -93,16 +106,51 @@ export function FunctionPage({ name }: { name: string }) {
       </nav>
       {fn.data ? (
         <div className="tab-body">
-          {tab === 'monitor' ? <MonitorTab name={name} /> : null}
-          {tab === 'test' ? <TestTab name={name} /> : null}
-          {tab === 'code' ? <CodeTab fn={fn.data} onDeployed={fn.reload} /> : null}
-          {tab === 'logs' ? <LogsTab name={name} requestId={route.query.get('requestId') ?? ''} /> : null}
-          {tab === 'invocations' ? <InvocationsTab name={name} /> : null}
-          {tab === 'configuration' ? <ConfigTab config={fn.data.Configuration!} onSaved={fn.reload} /> : null}
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <TabBody
+              tab={tab}
+              fn={fn.data}
+              reload={fn.reload}
+              requestId={route.query.get('requestId') ?? ''}
+            />
+          </Suspense>
         </div>
       ) : fn.loading ? (
         <p className="muted">Loading…</p>
       ) : null}
     </div>
   );
+}
+
+/** The open tab's panel. */
+function TabBody(props: {
+  tab: string;
+  fn: GetFunctionCommandOutput;
+  reload: () => void;
+  requestId: string;
+}) {
+  const c = props.fn.Configuration!;
+  const name = c.FunctionName ?? '';
+  switch (props.tab) {
+    case 'monitor':
+      return <MonitorTab name={name} />;
+    case 'test':
+      return <TestTab name={name} />;
+    case 'code':
+      return <CodeTab fn={props.fn} onDeployed={props.reload} />;
+    case 'logs':
+      return <LogsTab name={name} requestId={props.requestId} />;
+    case 'invocations':
+      return <InvocationsTab name={name} />;
+    case 'events':
+      return <AsyncEventsTab name={name} />;
+    case 'triggers':
+      return <TriggersTab fn={targetOf(c.FunctionArn ?? '')} />;
+    case 'versions':
+      return <VersionsTab name={name} />;
+    case 'configuration':
+      return <ConfigTab config={c} onSaved={props.reload} />;
+    default:
+      return <p className="muted">There is no tab {props.tab}.</p>;
+  }
 }

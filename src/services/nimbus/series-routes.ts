@@ -16,6 +16,11 @@ const SeriesQuery = z.strictObject({
   until: z.coerce.number().int().nonnegative().optional(),
   /** Seconds, as CloudWatch's `Period`. */
   period: z.coerce.number().int().min(1).max(86_400).optional(),
+  /** One version's invocations (`$LATEST` or a number); throttles are recorded per function. */
+  version: z
+    .string()
+    .regex(/^(\$LATEST|[1-9][0-9]{0,9})$/)
+    .optional(),
 });
 
 export interface SeriesRoutesDeps {
@@ -49,10 +54,18 @@ export function addSeriesRoutes(router: RestRouter<LambdaRoute>, d: SeriesRoutes
       until,
       periodMs: period * 1000,
       ...(functionName === undefined ? {} : { functionName }),
+      ...(q.version === undefined ? {} : { version: q.version }),
     });
     return {
       status: 200,
-      json: { ...(functionName ? { functionName } : {}), since, until, period, points: data },
+      json: {
+        ...(functionName ? { functionName } : {}),
+        ...(q.version === undefined ? {} : { version: q.version }),
+        since,
+        until,
+        period,
+        points: data,
+      },
     };
   };
 

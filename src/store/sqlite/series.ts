@@ -30,17 +30,19 @@ export function computeSeries(db: SqliteDatabase, q: SeriesQuery): SeriesPoint[]
   const bucket = (t: number) => Math.floor((t - q.since) / q.periodMs);
   const durations: number[][] = points.map(() => []);
   const fn = q.functionName ?? null;
+  const version = q.version ?? null;
 
   const rows = db
     .prepare<
-      { fn: string | null; from: number; until: number },
+      { fn: string | null; version: string | null; from: number; until: number },
       { started_at: number; duration_ms: number; outcome: string; cold: number }
     >(
       `SELECT started_at, duration_ms, outcome, cold FROM invocations
-       WHERE (@fn IS NULL OR function = @fn) AND started_at >= @from AND started_at < @until
+       WHERE (@fn IS NULL OR function = @fn) AND (@version IS NULL OR version = @version)
+         AND started_at >= @from AND started_at < @until
        ORDER BY started_at`,
     )
-    .iterate({ fn, from: q.since - LONGEST_INVOCATION_MS, until: q.until });
+    .iterate({ fn, version, from: q.since - LONGEST_INVOCATION_MS, until: q.until });
 
   const running = new MinHeap();
   const runningAtStart = points.map(() => 0);

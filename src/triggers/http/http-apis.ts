@@ -101,6 +101,8 @@ export class HttpApiService {
     if (input.routeKey !== undefined && input.target === undefined) {
       throw badRequest('RouteKey can only be specified together with Target (quick create).');
     }
+    // A quick create that cannot finish leaves nothing behind: check the route key first.
+    if (quick && input.routeKey !== undefined) checkRouteKey(input.routeKey);
     const api: HttpApiRecord = {
       apiId: this.#newId(API_ID_LENGTH, (id) => this.#apis.has(id)),
       name: input.name,
