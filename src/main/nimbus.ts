@@ -4,7 +4,7 @@ import { CodeStore } from '../artifacts/code-store.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { AccountScope } from '../domain/arn.js';
 import { type Clock, systemClock } from '../domain/clock.js';
-import { BUILD_TIMEOUT_MS, INIT_TIMEOUT_MS } from '../domain/limits.js';
+import { BUILD_TIMEOUT_MS } from '../domain/limits.js';
 import { runtimeFamily } from '../domain/runtimes.js';
 import { type HttpExchange, type Surface, sendJson } from '../gateway/exchange.js';
 import { Gateway } from '../gateway/gateway.js';
