@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +155,26 @@ afterAll(() => s?.close());
 const invoke = (name: string, event: unknown = {}) =>
   s.lambda.send(new InvokeCommand({ FunctionName: name, Payload: JSON.stringify(event), LogType: 'Tail' }));
 const tail = (out: InvokeCommandOutput) => Buffer.from(out.LogResult ?? '', 'base64').toString();
+/** Listening loopback TCP ports whose sockets `pid` holds (the server runs in the test's process). */
+function loopbackPortsOwnedBy(pid: number): Set<number> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1]) inodes.add(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports = new Set<number>();
+  for (const line of readFileSync('/proc/net/tcp', 'latin1').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[3] === '0A' && f[1]?.startsWith('0100007F:') && f[9] && inodes.has(f[9])) {
+      ports.add(Number.parseInt(f[1].split(':')[1] ?? '', 16));
+    }
+  }
+  return ports;
+}
 /** Host processes whose command line contains `needle`. */
 function hostProcesses(needle: string): number {
   let n = 0;
@@ -264,7 +284,11 @@ describe.skipIf(!bwrap)('hostile functions under bubblewrap', () => {
     // A shell bootstrap speaks host:port; warm it so it waits on GET next.
     const first = await invoke('shell-victim', { n: 1 });
     expect(first.FunctionError).toBeUndefined();
-    const results = decodeJson((await invoke('port-intruder')).Payload) as Record<string, unknown>;
+    const scanned = decodeJson((await invoke('port-intruder')).Payload) as Record<string, unknown>;
+    // Judge only the ports of this server (its gateway and the sandboxes' endpoints): other test
+    // files run their own servers on this host at the same time, and those are not under test.
+    const own = loopbackPortsOwnedBy(process.pid);
+    const results = Object.fromEntries(Object.entries(scanned).filter(([port]) => own.has(Number(port))));
     // The victim's endpoint is among them, and it refused (404) like every other port did.
     expect(Object.values(results)).toContain(404);
     for (const [port, result] of Object.entries(results)) {
