@@ -7,10 +7,10 @@ import {
   EVENT_INVOKE_CONFIG_LIST_MAX,
   type EventInvokeConfig,
 } from '../../domain/async-invoke.js';
-import { invalidContent } from '../../domain/errors.js';
 import type { RestRouter } from '../../gateway/rest-router.js';
 import type { FunctionRegistry } from '../../registry/function-registry.js';
 import { functionRef, jsonBody, type LambdaCall, type LambdaRoute } from './lambda-call.js';
+import { decodeMarker, encodeMarker } from './list-markers.js';
 import { parseMembers } from './validation.js';
 
 const Destination = z.strictObject({ Destination: z.string().max(350).optional() });
@@ -141,14 +141,4 @@ function input(call: LambdaCall): EventInvokeConfigInput {
           },
         }),
   };
-}
-
-function encodeMarker(qualifier: string): string {
-  return Buffer.from(qualifier).toString('base64url');
-}
-
-function decodeMarker(marker: string): string {
-  const qualifier = Buffer.from(marker, 'base64url').toString('utf8');
-  if (!/^(\$LATEST|[a-zA-Z0-9-_]+)$/.test(qualifier)) throw invalidContent(`Invalid Marker: ${marker}`);
-  return qualifier;
 }

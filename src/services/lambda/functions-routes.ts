@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AccountScope } from '../../domain/arn.js';
 import { parseFunctionRef } from '../../domain/arn.js';
-import { invalidContent, invalidParameter, validationError } from '../../domain/errors.js';
+import { invalidParameter, validationError } from '../../domain/errors.js';
 import type { FunctionConfigPatch } from '../../domain/function.js';
 import { CODE_REQUEST_MAX_BYTES, LIST_MAX_ITEMS } from '../../domain/limits.js';
 import type { RestRouter } from '../../gateway/rest-router.js';
@@ -10,6 +10,7 @@ import type { CodeLinks } from '../code-links.js';
 import { codeFrom, type ObjectReader } from './code-source.js';
 import { renderFunctionConfiguration } from './function-configuration.js';
 import { functionRef, jsonBody, type LambdaRoute } from './lambda-call.js';
+import { decodeMarker, encodeMarker } from './list-markers.js';
 import {
   CreateFunctionRequest,
   ListMaxItems,
@@ -210,16 +211,6 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
       return { status: 204 };
     },
   });
-}
-
-export function encodeMarker(name: string): string {
-  return Buffer.from(name).toString('base64url');
-}
-
-export function decodeMarker(marker: string): string {
-  const name = Buffer.from(marker, 'base64url').toString('utf8');
-  if (!/^[a-zA-Z0-9-_]+$/.test(name)) throw invalidContent(`Invalid Marker: ${marker}`);
-  return name;
 }
 
 /** Drops undefined members so optional fields stay absent. */

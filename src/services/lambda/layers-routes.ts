@@ -1,6 +1,6 @@
 import type { AccountScope } from '../../domain/arn.js';
 import { awsTimestamp } from '../../domain/clock.js';
-import { invalidContent, invalidParameter, notFound, validationError } from '../../domain/errors.js';
+import { invalidParameter, notFound, validationError } from '../../domain/errors.js';
 import { type LayerVersion, layerArn, layerVersionArn, parseLayerName } from '../../domain/layer.js';
 import { CODE_REQUEST_MAX_BYTES, LIST_MAX_ITEMS } from '../../domain/limits.js';
 import type { RestRouter } from '../../gateway/rest-router.js';
@@ -8,6 +8,7 @@ import type { LayerRegistry } from '../../registry/layer-registry.js';
 import type { CodeLinks } from '../code-links.js';
 import { codeFrom, type ObjectReader } from './code-source.js';
 import { jsonBody, type LambdaCall, type LambdaRoute } from './lambda-call.js';
+import { decodeMarker, encodeMarker } from './list-markers.js';
 import { LayerListQuery, PublishLayerVersionRequest } from './schemas.js';
 import { parseMembers } from './validation.js';
 
@@ -93,7 +94,9 @@ export function addLayerRoutes(router: RestRouter<LambdaRoute>, d: LayersRoutesD
         status: 200,
         json: {
           LayerVersions: items.map(listItem),
-          ...(page.length > max ? { NextMarker: encodeKey(String(items[items.length - 1]!.version)) } : {}),
+          ...(page.length > max
+            ? { NextMarker: encodeMarker(String(items[items.length - 1]!.version)) }
+            : {}),
         },
       };
     },
@@ -110,7 +113,7 @@ export function addLayerRoutes(router: RestRouter<LambdaRoute>, d: LayersRoutesD
       }
       const q = parseMembers(LayerListQuery, Object.fromEntries(call.x.query));
       const max = q.MaxItems ?? LIST_MAX_ITEMS;
-      const after = q.Marker ? decodeKey(q.Marker) : undefined;
+      const after = q.Marker ? decodeMarker(q.Marker) : undefined;
       const page = await layers.listLayers(after, max + 1, filter(q));
       const items = page.slice(0, max);
       return {
@@ -121,7 +124,7 @@ export function addLayerRoutes(router: RestRouter<LambdaRoute>, d: LayersRoutesD
             LayerArn: layerArn(scope, l.layerName),
             LatestMatchingVersion: listItem(l),
           })),
-          ...(page.length > max ? { NextMarker: encodeKey(items[items.length - 1]!.layerName) } : {}),
+          ...(page.length > max ? { NextMarker: encodeMarker(items[items.length - 1]!.layerName) } : {}),
         },
       };
     },
@@ -141,18 +144,6 @@ function versionNumber(call: LambdaCall): number {
   return Number(raw);
 }
 
-function encodeKey(key: string): string {
-  return Buffer.from(key).toString('base64url');
-}
-
-function decodeKey(marker: string): string {
-  const key = Buffer.from(marker, 'base64url').toString('utf8');
-  if (!/^[a-zA-Z0-9-_]+$/.test(key)) throw invalidContent(`Invalid Marker: ${marker}`);
-  return key;
-}
-
 function decodeNumber(marker: string): number {
-  const key = decodeKey(marker);
-  if (!/^[0-9]+$/.test(key)) throw invalidContent(`Invalid Marker: ${marker}`);
-  return Number(key);
+  return Number(decodeMarker(marker, /^[0-9]+$/));
 }

@@ -1,11 +1,12 @@
-import { type AccountScope, functionArn, LATEST, parseFunctionRef } from '../../domain/arn.js';
-import { invalidContent, invalidParameter, validationError } from '../../domain/errors.js';
+import { type AccountScope, functionArn, parseFunctionRef } from '../../domain/arn.js';
+import { invalidParameter, validationError } from '../../domain/errors.js';
 import type { Alias } from '../../domain/function.js';
 import { LIST_MAX_ITEMS } from '../../domain/limits.js';
 import type { RestRouter } from '../../gateway/rest-router.js';
 import type { FunctionRegistry } from '../../registry/function-registry.js';
 import { renderFunctionConfiguration } from './function-configuration.js';
 import { functionRef, jsonBody, type LambdaCall, type LambdaRoute } from './lambda-call.js';
+import { pageAfter } from './list-markers.js';
 import {
   AliasName,
   CreateAliasRequest,
@@ -59,20 +60,12 @@ export function addVersionRoutes(router: RestRouter<LambdaRoute>, d: VersionsRou
     handler: async (call) => {
       const q = parseMembers(ListVersionQuery, Object.fromEntries(call.x.query));
       const all = await registry.listVersions(fnName(call));
-      const start = q.Marker
-        ? markerIndex(
-            all.map((v) => v.version),
-            q.Marker,
-          )
-        : 0;
-      const max = Math.min(q.MaxItems ?? LIST_MAX_ITEMS, LIST_MAX_ITEMS);
-      const page = all.slice(start, start + max);
-      const more = start + max < all.length;
+      const { page, nextMarker } = pageAfter(all, (v) => v.version, q.Marker, listMax(q.MaxItems));
       return {
         status: 200,
         json: {
           Versions: page.map((v) => renderFunctionConfiguration(scope, v, { qualifyLatest: true })),
-          ...(more ? { NextMarker: encode(page[page.length - 1]!.version) } : {}),
+          ...(nextMarker ? { NextMarker: nextMarker } : {}),
         },
       };
     },
@@ -99,20 +92,12 @@ export function addVersionRoutes(router: RestRouter<LambdaRoute>, d: VersionsRou
       const q = parseMembers(ListVersionQuery, Object.fromEntries(call.x.query));
       const fn = fnName(call);
       const all = await registry.listAliases(fn, q.FunctionVersion);
-      const start = q.Marker
-        ? markerIndex(
-            all.map((a) => a.name),
-            q.Marker,
-          )
-        : 0;
-      const max = Math.min(q.MaxItems ?? LIST_MAX_ITEMS, LIST_MAX_ITEMS);
-      const page = all.slice(start, start + max);
-      const more = start + max < all.length;
+      const { page, nextMarker } = pageAfter(all, (a) => a.name, q.Marker, listMax(q.MaxItems));
       return {
         status: 200,
         json: {
           Aliases: page.map((a) => renderAlias(fn, a)),
-          ...(more ? { NextMarker: encode(page[page.length - 1]!.name) } : {}),
+          ...(nextMarker ? { NextMarker: nextMarker } : {}),
         },
       };
     },
@@ -202,14 +187,6 @@ function routingWeights(
   return weights;
 }
 
-function encode(key: string): string {
-  return Buffer.from(key).toString('base64url');
-}
-
-/** The index after the item a marker names. */
-function markerIndex(keys: readonly string[], marker: string): number {
-  const key = Buffer.from(marker, 'base64url').toString('utf8');
-  const i = keys.indexOf(key);
-  if (i < 0 && key !== LATEST) throw invalidContent(`Invalid Marker: ${marker}`);
-  return i + 1;
+function listMax(maxItems: number | undefined): number {
+  return Math.min(maxItems ?? LIST_MAX_ITEMS, LIST_MAX_ITEMS);
 }
