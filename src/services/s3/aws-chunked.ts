@@ -10,8 +10,9 @@ const LINE_MAX = 4096;
  *     [<trailer name>:<value>\r\n ...]\r\n
  *
  * for `x-amz-content-sha256` of `STREAMING-UNSIGNED-PAYLOAD-TRAILER`,
- * `STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`. Chunk signatures are not verified (Nimbus does
- * not verify signatures). Trailers (e.g. `x-amz-checksum-crc32`) land in `trailers` once the
+ * `STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`. Chunk signatures are not verified: the
+ * request's own (seed) signature is, by `gateway/sigv4-auth.ts` when keys are configured, and
+ * the body's checksums are checked. Trailers (e.g. `x-amz-checksum-crc32`) land in `trailers` once the
  * body has been consumed. A body that ends early is IncompleteBody.
  */
 export class AwsChunkedDecoder {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * An event source mapping as Nimbus stores it (camelCase; the API shape is rendered by
- * `services/lambda/event-source-mapping-render.ts`). The schema guards JSON read back from the
+ * `renderMapping` in `services/lambda/event-source-mapping-routes.ts`). The schema guards JSON read back from the
  * store.
  */
 export const MappingStateSchema = z.enum([
