@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { makeZip } from '../test/support/zip.js';
+import { createBenchFunction } from './lib/functions.js';
 import { type LoadResult, runLoad } from './lib/load.js';
 import { type RunningProcess, startNimbusProcess } from './lib/processes.js';
 import { ms, ratio, saveResult, table } from './lib/report.js';
 
 const FUNCTIONS = resolve(import.meta.dirname, 'functions');
-const ROLE = 'arn:aws:iam::000000000000:role/bench';
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const WARMUP_MS = 1500;
 const CONNECTIONS = 32;
@@ -55,8 +55,8 @@ export async function asyncBench(): Promise<void> {
       durability,
     ]);
     try {
-      await createFn(nimbus.url, 'noop', noop);
-      await createFn(nimbus.url, 'hold', hold, 60);
+      await createBenchFunction(nimbus.url, 'noop', noop, { Timeout: 3 });
+      await createBenchFunction(nimbus.url, 'hold', hold, { Timeout: 60 });
       const invokeUrl = `${nimbus.url}/2015-03-31/functions/noop/invocations`;
       const load = { body, connections: CONNECTIONS, durationMs: DURATION_MS, warmupMs: WARMUP_MS };
       const event = { ...load, url: invokeUrl, headers: { 'x-amz-invocation-type': 'Event' } };
@@ -176,19 +176,4 @@ async function measureDrain(nimbus: RunningProcess): Promise<Drain> {
   const seconds = (performance.now() - t0) / 1000;
   const events = now.succeeded - start.succeeded;
   return { events, seconds, perSecond: events / seconds, longestStallMs };
-}
-
-async function createFn(url: string, name: string, zip: Buffer, timeout = 3): Promise<void> {
-  const res = await fetch(`${url}/2015-03-31/functions`, {
-    method: 'POST',
-    body: JSON.stringify({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: ROLE,
-      Timeout: timeout,
-      Code: { ZipFile: zip.toString('base64') },
-    }),
-  });
-  if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${await res.text()}`);
 }

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { makeZip } from '../test/support/zip.js';
+import { createBenchFunction } from './lib/functions.js';
 import { type LoadResult, median, percentile, runLoad } from './lib/load.js';
 import { startBaseline, startNimbusProcess } from './lib/processes.js';
 import { ms, ratio, saveResult, table } from './lib/report.js';
 
 const HELLO = resolve(import.meta.dirname, 'functions', 'hello', 'index.js');
-const ROLE = 'arn:aws:iam::000000000000:role/bench';
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const COLD_FUNCTIONS = 20;
 
@@ -26,7 +26,7 @@ export async function invokeBench(): Promise<void> {
   });
   try {
     const zip = await makeZip({ 'index.js': readFileSync(HELLO, 'utf8') });
-    await createFn(nimbus.url, 'hello', zip);
+    await createBenchFunction(nimbus.url, 'hello', zip);
     const body = '{"n":1}';
     const rows: (string | number)[][] = [];
     const results: Record<string, { baseline: LoadResult; nimbus: LoadResult }> = {};
@@ -56,7 +56,7 @@ export async function invokeBench(): Promise<void> {
       const name = `cold-${i}`;
       const distinct = await makeZip({ 'index.js': `${readFileSync(HELLO, 'utf8')}\n// ${i}\n` });
       const t = performance.now();
-      await createFn(nimbus.url, name, distinct);
+      await createBenchFunction(nimbus.url, name, distinct);
       const out = await lambda.send(
         new InvokeCommand({ FunctionName: name, LogType: 'Tail', Payload: Buffer.from(body) }),
       );
@@ -83,18 +83,4 @@ export async function invokeBench(): Promise<void> {
     await nimbus.stop();
     await baseline.stop();
   }
-}
-
-async function createFn(url: string, name: string, zip: Buffer): Promise<void> {
-  const res = await fetch(`${url}/2015-03-31/functions`, {
-    method: 'POST',
-    body: JSON.stringify({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: ROLE,
-      Code: { ZipFile: zip.toString('base64') },
-    }),
-  });
-  if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${await res.text()}`);
 }

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { makeZip } from '../test/support/zip.js';
+import { createBenchFunction } from './lib/functions.js';
 import { median, percentile } from './lib/load.js';
 import { startNimbusProcess } from './lib/processes.js';
 import { ms, saveResult, table } from './lib/report.js';
 
 const HELLO = resolve(import.meta.dirname, 'functions', 'hello', 'index.js');
-const ROLE = 'arn:aws:iam::000000000000:role/bench';
 const DEPLOYS = Number(process.env.BENCH_DEPLOYS ?? 5);
 const COLD = Number(process.env.BENCH_COLD ?? 10);
 
@@ -124,18 +124,7 @@ function sorted(xs: number[]): number[] {
 
 async function deployToActive(url: string, name: string, zip: Buffer, runtime: string, handler: string) {
   const t = performance.now();
-  const res = await fetch(`${url}/2015-03-31/functions`, {
-    method: 'POST',
-    body: JSON.stringify({
-      FunctionName: name,
-      Runtime: runtime,
-      Handler: handler,
-      Role: ROLE,
-      Code: { ZipFile: zip.toString('base64') },
-    }),
-  });
-  if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${await res.text()}`);
-  let state = ((await res.json()) as { State: string }).State;
+  let state = (await createBenchFunction(url, name, zip, { Runtime: runtime, Handler: handler })).State;
   while (state === 'Pending') {
     await new Promise((r) => setTimeout(r, 20));
     const got = await fetch(`${url}/2015-03-31/functions/${name}/configuration`);

@@ -4,6 +4,7 @@ import { Agent, request } from 'node:http';
 import { resolve } from 'node:path';
 import { processTree } from '../src/sandbox/proc.js';
 import { makeZip } from '../test/support/zip.js';
+import { createBenchFunction } from './lib/functions.js';
 import { type LoadResult, median, percentile, runLoad } from './lib/load.js';
 import { type RunningProcess, startBaseline, startNimbusProcess } from './lib/processes.js';
 import { ms, ratio, saveResult, table } from './lib/report.js';
@@ -15,25 +16,13 @@ import { ms, ratio, saveResult, table } from './lib/report.js';
  */
 const HELLO = resolve(import.meta.dirname, 'functions', 'hello', 'index.js');
 const HELLO_CODE = readFileSync(HELLO, 'utf8');
-const ROLE = 'arn:aws:iam::000000000000:role/bench';
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 30);
 const BURST = 100;
 const IDLE_FUNCTIONS = Number(process.env.BENCH_IDLE_FUNCTIONS ?? 1000);
 
 async function createFn(url: string, name: string, code = HELLO_CODE): Promise<void> {
-  const zip = await makeZip({ 'index.js': code });
-  const res = await fetch(`${url}/2015-03-31/functions`, {
-    method: 'POST',
-    body: JSON.stringify({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: ROLE,
-      Code: { ZipFile: zip.toString('base64') },
-    }),
-  });
-  if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${await res.text()}`);
+  await createBenchFunction(url, name, await makeZip({ 'index.js': code }));
 }
 
 async function invoke(url: string, name: string): Promise<{ ms: number; init?: number; ok: boolean }> {

@@ -9,13 +9,13 @@ import { silentLogger } from '../src/observability/logger.js';
 import { PROBE_CLIENT, startProbe } from '../test/support/probe-server.js';
 import { ScaledClock } from '../test/support/scaled-clock.js';
 import { makeZip } from '../test/support/zip.js';
+import { BENCH_ROLE } from './lib/functions.js';
 import { ms, ratio, saveResult, table } from './lib/report.js';
 
 /** Schedule time runs this much faster than real time: `rate(1 minute)` fires every 100 ms. */
 const FACTOR = 600;
 const FIRINGS = Number(process.env.BENCH_SCHEDULE_FIRINGS ?? 36);
 const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-const ROLE = 'arn:aws:iam::000000000000:role/bench';
 
 /** Reports, first thing, when the handler started (real epoch ms). */
 const HANDLER = `${PROBE_CLIENT}
@@ -65,7 +65,7 @@ export async function schedulesBench(): Promise<void> {
         FunctionName: 'stamp',
         Runtime: 'nodejs20.x',
         Handler: 'index.handler',
-        Role: ROLE,
+        Role: BENCH_ROLE,
         Code: { ZipFile: await makeZip({ 'index.js': HANDLER }) },
         Environment: { Variables: { PROBE_URL: probe.url } },
       }),
@@ -95,7 +95,7 @@ export async function schedulesBench(): Promise<void> {
         Name: 'bench',
         ScheduleExpression: 'rate(1 minute)',
         FlexibleTimeWindow: { Mode: 'OFF' },
-        Target: { Arn: 'arn:aws:lambda:us-east-1:000000000000:function:stamp', RoleArn: ROLE },
+        Target: { Arn: 'arn:aws:lambda:us-east-1:000000000000:function:stamp', RoleArn: BENCH_ROLE },
       }),
     );
     await probe.waitFor((hits) => hits.length - first >= FIRINGS + 1, 'the firings', 120_000);
