@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
+import type { LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -344,6 +345,35 @@ describe('objects', () => {
     // s3.localhost itself is path style, even for buckets named like other APIs' paths.
     const buckets = await get('s3.localhost', '/');
     expect(buckets.body).toContain('<Name>objects</Name>');
+  });
+
+  it('serves the SDK in virtual-host style with endpoint http://localhost:PORT (<bucket>.localhost)', async () => {
+    const port = new URL(server.url).port;
+    const hosts: string[] = [];
+    // Resolve every *.localhost name to loopback, as browsers and systemd-resolved do.
+    const lookup = ((hostname: string, options: unknown, cb: (...args: unknown[]) => void) => {
+      hosts.push(hostname);
+      if ((options as { all?: boolean }).all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
+      else cb(null, '127.0.0.1', 4);
+    }) as unknown as LookupFunction;
+    const vhost = s3Client(`http://localhost:${port}`, {
+      requestHandler: { httpAgent: new Agent({ lookup }) },
+    });
+    try {
+      await vhost.send(new PutObjectCommand({ Bucket: 'objects', Key: 'vh/sdk.txt', Body: 'by host' }));
+      const got = await vhost.send(new GetObjectCommand({ Bucket: 'objects', Key: 'vh/sdk.txt' }));
+      expect((await bodyOf(got)).toString()).toBe('by host');
+      const listed = await vhost.send(new ListObjectsV2Command({ Bucket: 'objects', Prefix: 'vh/' }));
+      expect(listed.Contents?.map((c) => c.Key)).toEqual(['vh/sdk.txt']);
+      const url = await getSignedUrl(vhost, new GetObjectCommand({ Bucket: 'objects', Key: 'vh/sdk.txt' }));
+      expect(new URL(url).hostname).toBe('objects.localhost');
+      expect(hosts).toContain('objects.localhost');
+      // A path-style client sees the same object under the same key.
+      const plain = await s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'vh/sdk.txt' }));
+      expect((await bodyOf(plain)).toString()).toBe('by host');
+    } finally {
+      vhost.destroy();
+    }
   });
 });
 

@@ -71,9 +71,20 @@ export function isSigned(x: HttpExchange): boolean {
   return credentialScope(x) !== undefined || typeof x.req.headers.authorization === 'string';
 }
 
+/**
+ * The bucket of a request signed for S3 and sent to `<bucket>.localhost`: what the SDKs do with
+ * `endpoint: 'http://localhost:PORT'` and no `forcePathStyle` (they prefix the bucket to the
+ * endpoint's host). Only signed requests are read this way, so unsigned requests for other
+ * `*.localhost` names (function URLs, HTTP APIs) are never mistaken for buckets.
+ */
+function signedLocalhostBucket(x: HttpExchange): string | undefined {
+  if (!x.host.endsWith('.localhost') || signedService(x) !== 's3') return undefined;
+  return x.host.slice(0, -'.localhost'.length);
+}
+
 /** Bucket and key of a claimed request; the key is percent-decoded, `+` stays `+`. */
 export function s3Address(x: HttpExchange): S3Address {
-  const fromHost = hostBucket(x.host);
+  const fromHost = hostBucket(x.host) ?? signedLocalhostBucket(x);
   const path = x.path.startsWith('/') ? x.path.slice(1) : x.path;
   if (fromHost) {
     return { bucket: fromHost, ...(path === '' ? {} : { key: decode(path) }), style: 'virtual-host' };
