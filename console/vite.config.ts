@@ -11,5 +11,10 @@ export default defineConfig({
     chunkSizeWarningLimit: 800,
     reportCompressedSize: false,
   },
-  server: { proxy: { '/nimbus': 'http://127.0.0.1:9000', '/2015-03-31': 'http://127.0.0.1:9000' } },
+  // `npm run dev`: Vite serves the app under /console/; every other path (Lambda, S3, SQS, API
+  // Gateway v2, Scheduler, Logs, /nimbus) goes to a running Nimbus, as it does when Nimbus serves
+  // the built app on its own origin.
+  server: {
+    proxy: { '^/(?!console(/|$))': { target: process.env.NIMBUS_ENDPOINT ?? 'http://127.0.0.1:9000' } },
+  },
 });

@@ -26,6 +26,8 @@ beforeAll(async () => {
     sandboxing: { limits: string };
   };
   limits = status.sandboxing.limits;
+  if (limits === 'none')
+    console.warn('skipping the memory and fork-bomb cases: this host does not allow creating cgroups');
   const fn = (name: string, code: string, extra = {}) =>
     createFunction(s.lambda, name, { 'index.js': code }, { Timeout: 3, ...extra });
   await Promise.all([
