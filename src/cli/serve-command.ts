@@ -12,6 +12,11 @@ export function addServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (NIMBUS_HOST)', undefined)
     .option('--port <port>', 'port to listen on; 0 picks a free one (NIMBUS_PORT)', undefined)
     .option('--data-dir <dir>', 'where functions, code and records are kept (NIMBUS_DATA_DIR)', undefined)
+    .option(
+      '--key-file <file>',
+      "the install's secret key, created if missing; default <data-dir>/secret (NIMBUS_KEY_FILE)",
+      undefined,
+    )
     .option('--concurrency <n>', 'account-wide concurrent executions (NIMBUS_CONCURRENCY)', undefined)
     .option(
       '--idle-timeout <seconds>',
@@ -69,6 +74,7 @@ export function addServeCommand(program: Command): void {
           host: opts.host,
           port: opts.port,
           dataDir: opts.dataDir,
+          keyFile: opts.keyFile,
           concurrency: opts.concurrency,
           idleTimeoutSeconds: opts.idleTimeout,
           keepAlive: opts.keepAlive as never,
@@ -90,6 +96,7 @@ export function addServeCommand(program: Command): void {
         throw new CliError(`invalid server configuration (flags or NIMBUS_* variables): ${problems}`);
       }
       const nimbus = await startNimbus(config).catch((e: NodeJS.ErrnoException) => {
+        if (e instanceof ConfigError) throw new CliError(`invalid server configuration: ${e.message}`);
         if (e.code !== 'EADDRINUSE') throw e;
         throw new CliError(
           `cannot listen on ${config.host}:${config.port}: the address is in use (is Nimbus already running?). ` +

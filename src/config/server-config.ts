@@ -10,6 +10,12 @@ export const ServerConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65_535).default(9000),
   dataDir: z.string().min(1).default('./.nimbus'),
+  /**
+   * The install's secret (seals environment variables at rest, derives functions' credentials,
+   * signs code links); `<data-dir>/secret` when unset. Keep it outside the data dir so that a copy
+   * of the data dir (a backup) does not carry the key that opens its sealed values.
+   */
+  keyFile: z.string().min(1).optional(),
   region: z
     .string()
     .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/)
@@ -70,6 +76,7 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   NIMBUS_HOST: 'host',
   NIMBUS_PORT: 'port',
   NIMBUS_DATA_DIR: 'dataDir',
+  NIMBUS_KEY_FILE: 'keyFile',
   NIMBUS_REGION: 'region',
   NIMBUS_ACCOUNT_ID: 'accountId',
   NIMBUS_CONCURRENCY: 'concurrency',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../config/server-config.js';
 
 /** The layout of a data directory (`--data-dir`). */
 export interface DataDir {
@@ -26,7 +27,11 @@ export interface DataDir {
   secret: Buffer;
 }
 
-export function prepareDataDir(dir: string): DataDir {
+/**
+ * Creates the layout under `dir` and reads the install's secret from `keyFile` (default
+ * `<dir>/secret`), creating a random one (mode 0600) if the file does not exist.
+ */
+export function prepareDataDir(dir: string, keyFile?: string): DataDir {
   const root = resolve(dir);
   const d = {
     root,
@@ -52,8 +57,19 @@ export function prepareDataDir(dir: string): DataDir {
   // Without this, Node would treat CommonJS function code under a data dir inside an ESM
   // project as ESM (it looks for the nearest package.json above the code).
   writeFileSync(join(d.images, 'package.json'), '{"type":"commonjs"}\n');
-  const secretFile = join(root, 'secret');
-  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
-  const secret = Buffer.from(readFileSync(secretFile, 'utf8').trim(), 'hex');
-  return { ...d, secret };
+  return { ...d, secret: readOrCreateSecret(keyFile ? resolve(keyFile) : join(root, 'secret')) };
+}
+
+function readOrCreateSecret(file: string): Buffer {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  const hex = readFileSync(file, 'utf8').trim();
+  if (!/^(?:[0-9a-f]{2}){32,}$/i.test(hex)) {
+    throw new ConfigError(
+      `${file} is not a Nimbus key (64 or more hexadecimal digits expected, e.g. from openssl rand -hex 32)`,
+    );
+  }
+  return Buffer.from(hex, 'hex');
 }

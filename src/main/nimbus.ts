@@ -59,7 +59,7 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? createLogger(config.logLevel);
   const scope: AccountScope = { region: config.region, accountId: config.accountId };
-  const dir = prepareDataDir(config.dataDir);
+  const dir = prepareDataDir(config.dataDir, config.keyFile);
 
   const db = openDatabase(dir.database);
   // Environment variables are sealed at rest with a key derived from the data dir's secret.
