@@ -19,6 +19,7 @@ export const S3_ERROR_CODES = [
   'InvalidBucketName',
   'InvalidDigest',
   'InvalidPart',
+  'InvalidPartNumber',
   'InvalidPartOrder',
   'InvalidRange',
   'InvalidRequest',
@@ -62,6 +63,7 @@ export const S3_DEFAULT_MESSAGES: Record<S3ErrorCode, string> = {
   InvalidDigest: 'The Content-MD5 you specified is not valid.',
   InvalidPart:
     "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+  InvalidPartNumber: 'The requested partnumber is not satisfiable',
   InvalidPartOrder:
     'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
   InvalidRange: 'The requested range is not satisfiable',
