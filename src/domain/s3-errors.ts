@@ -6,6 +6,7 @@
  */
 export const S3_ERROR_CODES = [
   'AccessDenied',
+  'AuthorizationQueryParametersError',
   'BadDigest',
   'BucketAlreadyOwnedByYou',
   'BucketNotEmpty',
@@ -44,6 +45,7 @@ export type S3ErrorCode = (typeof S3_ERROR_CODES)[number];
 /** S3's standard message for each code; a thrower may pass a more specific one. */
 export const S3_DEFAULT_MESSAGES: Record<S3ErrorCode, string> = {
   AccessDenied: 'Access Denied',
+  AuthorizationQueryParametersError: 'Query-string authentication parameters are not valid.',
   InvalidAccessKeyId: 'The AWS Access Key Id you provided does not exist in our records.',
   RequestTimeTooSkewed: 'The difference between the request time and the current time is too large.',
   SignatureDoesNotMatch:

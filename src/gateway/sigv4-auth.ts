@@ -21,7 +21,8 @@ export type AuthFailure =
   | 'unknown-key' // an access key id Nimbus does not know
   | 'bad-signature' // the signature does not match
   | 'expired' // the request time is too far from ours
-  | 'url-expired'; // a presigned URL used after its expiry
+  | 'url-expired' // a presigned URL used after its expiry
+  | 'bad-query'; // a presigned URL whose X-Amz-* parameters are malformed
 
 export type AuthResult =
   | { ok: true; principal: AccessKey['principal'] | 'anonymous' }
@@ -92,24 +93,8 @@ export class SigV4Authenticator {
     if (!signingDate) {
       return fail('expired', `Signature expired: ${parsed.amzDate} is now out of the allowed window.`);
     }
-    const now = this.now();
-    if (parsed.presigned) {
-      // A presigned URL is good from its signing time (give or take the skew) until it expires,
-      // however long after signing that is (S3: "Request has expired").
-      const expires = Number(x.query.get('X-Amz-Expires') ?? '');
-      if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGN_EXPIRES_S) {
-        return fail(
-          'bad-signature',
-          `X-Amz-Expires must be an integer between 1 and ${MAX_PRESIGN_EXPIRES_S} seconds.`,
-        );
-      }
-      if (now > signingDate.getTime() + expires * 1000) return fail('url-expired', 'Request has expired');
-      if (signingDate.getTime() - now > MAX_SKEW_MS) {
-        return fail('expired', `Signature not yet current: ${parsed.amzDate} is still later than now.`);
-      }
-    } else if (Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
-      return fail('expired', `Signature expired: ${parsed.amzDate} is now out of the allowed window.`);
-    }
+    const outOfTime = timeWindowFailure(x, parsed, signingDate, this.now());
+    if (outOfTime) return outOfTime;
     if (key.sessionToken !== undefined) {
       const token = x.req.headers['x-amz-security-token'] ?? x.query.get('X-Amz-Security-Token');
       if (token !== key.sessionToken)
@@ -172,6 +157,41 @@ export class SigV4Authenticator {
 
 function fail(failure: AuthFailure, message: string): AuthResult {
   return { ok: false, failure, message };
+}
+
+/**
+ * A header-signed request must be within the skew of our clock; a presigned URL is good from its
+ * signing time (give or take the skew) until it expires, however long after signing that is.
+ */
+function timeWindowFailure(
+  x: HttpExchange,
+  parsed: ParsedSignature,
+  signingDate: Date,
+  now: number,
+): AuthResult | undefined {
+  if (!parsed.presigned) {
+    return Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS
+      ? fail('expired', `Signature expired: ${parsed.amzDate} is now out of the allowed window.`)
+      : undefined;
+  }
+  const raw = x.query.get('X-Amz-Expires') ?? '';
+  const expires = /^-?\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(expires >= 0 && expires <= MAX_PRESIGN_EXPIRES_S)) {
+    // S3's wording (AuthorizationQueryParametersError).
+    return fail(
+      'bad-query',
+      Number.isNaN(expires)
+        ? 'X-Amz-Expires should be a number'
+        : expires < 0
+          ? 'X-Amz-Expires must be non-negative'
+          : `X-Amz-Expires must be less than a week (in seconds) that is; ${MAX_PRESIGN_EXPIRES_S}`,
+    );
+  }
+  if (now > signingDate.getTime() + expires * 1000) return fail('url-expired', 'Request has expired');
+  if (signingDate.getTime() - now > MAX_SKEW_MS) {
+    return fail('expired', `Signature not yet current: ${parsed.amzDate} is still later than now.`);
+  }
+  return undefined;
 }
 
 function parseSignature(x: HttpExchange): ParsedSignature | undefined {

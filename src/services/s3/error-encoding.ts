@@ -7,6 +7,7 @@ import { toXml } from './xml.js';
  */
 const STATUS: Record<S3ErrorCode, number> = {
   AccessDenied: 403,
+  AuthorizationQueryParametersError: 400,
   InvalidAccessKeyId: 403,
   RequestTimeTooSkewed: 403,
   SignatureDoesNotMatch: 403,

@@ -110,7 +110,7 @@ export class S3Surface implements Surface {
         SigV4Authenticator.hasV2QuerySignature(x) && !SigV4Authenticator.isSigned(x)
           ? this.#o.auth.verifyS3QueryV2(x, signedResource(x, address))
           : await this.#o.auth.verify(x);
-      if (!verdict.ok) throw authError(verdict.failure);
+      if (!verdict.ok) throw authError(verdict.failure, verdict.message);
       const operation = this.#operation(call);
       const reply = await operation(call);
       await this.#reply(x, ids, reply, head);
@@ -258,8 +258,10 @@ function notImplemented(subresource: string): S3Error {
   return new S3Error('NotImplemented', undefined, { Header: `?${subresource}` });
 }
 
-function authError(failure: AuthFailure): S3Error {
+function authError(failure: AuthFailure, message: string): S3Error {
   switch (failure) {
+    case 'bad-query':
+      return new S3Error('AuthorizationQueryParametersError', message);
     case 'missing':
       return new S3Error('AccessDenied');
     case 'url-expired':
