@@ -16,7 +16,7 @@ PROTOCOL = sqs.meta.service_model.protocol
 url = sqs.create_queue(QueueName=f"{PREFIX}-jobs", Attributes={"VisibilityTimeout": "5"}, tags={"team": "compat"})["QueueUrl"]
 check(url.endswith(f"/{ACCOUNT}/{PREFIX}-jobs"), "QueueUrl", url)
 equal(sqs.get_queue_url(QueueName=f"{PREFIX}-jobs")["QueueUrl"], url, "get_queue_url")
-# The same attributes again: the same queue; different ones: QueueNameExists.
+# The same attributes again: the same queue; different ones: QueueAlreadyExists.
 equal(sqs.create_queue(QueueName=f"{PREFIX}-jobs", Attributes={"VisibilityTimeout": "5"})["QueueUrl"], url, "idempotent create_queue")
 expect_error(lambda: sqs.create_queue(QueueName=f"{PREFIX}-jobs", Attributes={"VisibilityTimeout": "6"}), "QueueAlreadyExists", status=400)
 attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
