@@ -6,6 +6,7 @@
  */
 export const S3_ERROR_CODES = [
   'AccessDenied',
+  'AuthorizationQueryParametersError',
   'BadDigest',
   'BucketAlreadyOwnedByYou',
   'BucketNotEmpty',
@@ -19,6 +20,7 @@ export const S3_ERROR_CODES = [
   'InvalidBucketName',
   'InvalidDigest',
   'InvalidPart',
+  'InvalidPartNumber',
   'InvalidPartOrder',
   'InvalidRange',
   'InvalidRequest',
@@ -43,6 +45,7 @@ export type S3ErrorCode = (typeof S3_ERROR_CODES)[number];
 /** S3's standard message for each code; a thrower may pass a more specific one. */
 export const S3_DEFAULT_MESSAGES: Record<S3ErrorCode, string> = {
   AccessDenied: 'Access Denied',
+  AuthorizationQueryParametersError: 'Query-string authentication parameters are not valid.',
   InvalidAccessKeyId: 'The AWS Access Key Id you provided does not exist in our records.',
   RequestTimeTooSkewed: 'The difference between the request time and the current time is too large.',
   SignatureDoesNotMatch:
@@ -62,6 +65,7 @@ export const S3_DEFAULT_MESSAGES: Record<S3ErrorCode, string> = {
   InvalidDigest: 'The Content-MD5 you specified is not valid.',
   InvalidPart:
     "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+  InvalidPartNumber: 'The requested partnumber is not satisfiable',
   InvalidPartOrder:
     'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
   InvalidRange: 'The requested range is not satisfiable',

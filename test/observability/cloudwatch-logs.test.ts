@@ -94,6 +94,17 @@ describe('CloudWatch Logs API over function logs', () => {
     await expect(
       logs.send(new FilterLogEventsCommand({ logGroupName: '/custom/nothing' })),
     ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    // A Lambda-style name whose function does not exist is no group either (not an empty one).
+    for (const send of [
+      () => logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/never-created' })),
+      () => logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/lambda/never-created' })),
+    ]) {
+      await expect(send()).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+        message: 'The specified log group does not exist.',
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
   });
 
   it('works with `aws logs tail` and `aws logs filter-log-events`', async () => {

@@ -500,6 +500,34 @@ describe('multipart uploads', () => {
       }),
     );
     expect((await bodyOf(span)).equals(data.subarray(partSize - 5, partSize + 5))).toBe(true);
+    // Read by part number (what boto3's head_object(PartNumber=...) and part-wise downloaders do):
+    // the part's bytes as a 206, with the part count, which a plain HEAD does not tell.
+    const second = await s3.send(new GetObjectCommand({ Bucket: 'multi', Key: 'big.bin', PartNumber: 2 }));
+    expect(second.$metadata.httpStatusCode).toBe(206);
+    expect(second.PartsCount).toBe(3);
+    expect(second.ContentRange).toBe(`bytes ${partSize}-${2 * partSize - 1}/${data.length}`);
+    expect((await bodyOf(second)).equals(data.subarray(partSize, 2 * partSize))).toBe(true);
+    const last = await s3.send(new HeadObjectCommand({ Bucket: 'multi', Key: 'big.bin', PartNumber: 3 }));
+    expect([last.ContentLength, last.PartsCount]).toEqual([data.length - 2 * partSize, 3]);
+    expect(
+      (await s3.send(new HeadObjectCommand({ Bucket: 'multi', Key: 'big.bin' }))).PartsCount,
+    ).toBeUndefined();
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'multi', Key: 'big.bin', PartNumber: 4 })),
+    ).rejects.toMatchObject({ name: 'InvalidPartNumber', $metadata: { httpStatusCode: 416 } });
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'multi', Key: 'big.bin', PartNumber: 1, Range: 'bytes=0-1' })),
+    ).rejects.toMatchObject({ name: 'InvalidRequest', $metadata: { httpStatusCode: 400 } });
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'multi', Key: 'big.bin', PartNumber: 0 })),
+    ).rejects.toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
+    // An object stored by one PUT is one part: the whole object, and no part count.
+    await s3.send(new PutObjectCommand({ Bucket: 'multi', Key: 'single.txt', Body: 'one part' }));
+    const whole = await s3.send(new GetObjectCommand({ Bucket: 'multi', Key: 'single.txt', PartNumber: 1 }));
+    expect([(await bodyOf(whole)).toString(), whole.PartsCount]).toEqual(['one part', undefined]);
+    await expect(
+      s3.send(new HeadObjectCommand({ Bucket: 'multi', Key: 'single.txt', PartNumber: 2 })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 416 } });
     await expect(
       s3.send(new ListPartsCommand({ Bucket: 'multi', Key: 'big.bin', UploadId })),
     ).rejects.toMatchObject({

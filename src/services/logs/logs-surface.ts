@@ -197,8 +197,11 @@ export class LogsSurface implements Surface {
     const name = raw.startsWith('arn:')
       ? raw.replace(/^arn:[^:]+:logs:[^:]*:\d*:log-group:/, '').replace(/:\*$/, '')
       : raw;
+    // A function's log group exists while the function does (DescribeLogGroups lists the same
+    // groups); any other name is CloudWatch's ResourceNotFoundException, which clients such as
+    // boto3 users catch to tell "no group" from "no events".
     const lambda = LAMBDA_GROUP.exec(name);
-    if (lambda) return lambda[1]!;
+    if (lambda && (await this.o.registry.get(lambda[1]!))) return lambda[1]!;
     for (const f of await this.o.registry.list(undefined, 100_000)) {
       if (f.latest.loggingConfig.logGroup === name) return f.name;
     }

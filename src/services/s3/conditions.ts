@@ -1,4 +1,5 @@
-import { S3Error } from '../../domain/s3-errors.js';
+import { invalidArgument, invalidRequest, S3Error } from '../../domain/s3-errors.js';
+import { PART_NUMBER_MAX } from '../../domain/s3-limits.js';
 import type { ObjectRecord } from '../../domain/s3-object.js';
 import { etagMatches } from '../../objects/object-service.js';
 import { httpDate } from './object-headers.js';
@@ -74,4 +75,33 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   if (end < start) return undefined;
   if (start >= size) throw invalid();
   return { start, end: Math.min(end, size - 1) };
+}
+
+/**
+ * GetObject / HeadObject `?partNumber=N`: a ranged read of part N as it was uploaded (S3 API
+ * Reference, GetObject "partNumber"). An object that was not uploaded in parts has one part, the
+ * whole object. A part past the last is 416 InvalidPartNumber; a Range header as well is 400.
+ * An empty part (only the last can be) is an empty range: `end` is `start - 1`.
+ */
+export function partRange(o: ObjectRecord, raw: string, rangeHeader: string | undefined): ByteRange {
+  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > PART_NUMBER_MAX) {
+    throw invalidArgument(
+      `Part number must be an integer between 1 and ${PART_NUMBER_MAX}, inclusive`,
+      'partNumber',
+      raw,
+    );
+  }
+  if (rangeHeader !== undefined) {
+    throw invalidRequest('Cannot specify both Range header and partNumber query parameter');
+  }
+  const parts = o.partsCount ?? 1;
+  if (n > parts) {
+    throw new S3Error('InvalidPartNumber', undefined, { PartNumberRequested: n, ActualPartCount: parts });
+  }
+  // Multipart objects keep one segment per non-empty part; only the last part may be empty.
+  const segments = o.partsCount === undefined ? [{ size: o.size }] : o.segments;
+  const start = segments.slice(0, n - 1).reduce((sum, s) => sum + s.size, 0);
+  const size = segments[n - 1]?.size ?? 0;
+  return { start, end: start + size - 1 };
 }

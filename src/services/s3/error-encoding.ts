@@ -7,6 +7,7 @@ import { toXml } from './xml.js';
  */
 const STATUS: Record<S3ErrorCode, number> = {
   AccessDenied: 403,
+  AuthorizationQueryParametersError: 400,
   InvalidAccessKeyId: 403,
   RequestTimeTooSkewed: 403,
   SignatureDoesNotMatch: 403,
@@ -22,6 +23,7 @@ const STATUS: Record<S3ErrorCode, number> = {
   InvalidBucketName: 400,
   InvalidDigest: 400,
   InvalidPart: 400,
+  InvalidPartNumber: 416,
   InvalidPartOrder: 400,
   InvalidRange: 416,
   InvalidRequest: 400,

@@ -83,7 +83,6 @@ export function objectResponseHeaders(
     const v = query.get(param);
     if (v !== null) h[name] = v;
   }
-  if (o.partsCount !== undefined) h['x-amz-mp-parts-count'] = String(o.partsCount);
   if (withChecksum && o.checksum) {
     const alg = o.checksum.algorithm as Parameters<typeof checksumHeader>[0];
     h[checksumHeader(alg)] = o.checksum.value;

@@ -5,7 +5,7 @@ import type { ObjectHeaders, ObjectRecord } from '../../domain/s3-object.js';
 import { BodyTooLargeError, readRequestBody } from '../../gateway/exchange.js';
 import { CHECKSUM_ALGORITHMS, checksumHeader, checksumOf } from '../../objects/checksums.js';
 import type { ObjectService } from '../../objects/object-service.js';
-import { checkConditions, parseRange } from './conditions.js';
+import { checkConditions, parseRange, partRange } from './conditions.js';
 import { objectResponseHeaders, readObjectHeaders } from './object-headers.js';
 import { readBodyInput } from './request-body.js';
 import { bucketOf, header, keyOf, type S3Call, type S3Reply, xmlReply } from './s3-call.js';
@@ -23,13 +23,21 @@ export function objectOperations(objects: ObjectService) {
       ifModifiedSince: header(c, 'if-modified-since'),
       ifUnmodifiedSince: header(c, 'if-unmodified-since'),
     });
-    const range = parseRange(header(c, 'range'), o.size);
+    const partNumber = c.query.get('partNumber');
+    const range =
+      partNumber === null
+        ? parseRange(header(c, 'range'), o.size)
+        : partRange(o, partNumber, header(c, 'range'));
     const withChecksum = header(c, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !range;
     const headers = objectResponseHeaders(o, c.query, withChecksum);
+    // S3 tells the part count only to a read by part number, and only for multipart objects.
+    if (partNumber !== null && o.partsCount !== undefined) {
+      headers['x-amz-mp-parts-count'] = String(o.partsCount);
+    }
     const start = range?.start ?? 0;
     const end = range?.end ?? o.size - 1;
     const length = end - start + 1;
-    if (range) headers['content-range'] = `bytes ${start}-${end}/${o.size}`;
+    if (range && length > 0) headers['content-range'] = `bytes ${start}-${end}/${o.size}`;
     headers['content-length'] = String(length);
     const status = range ? 206 : 200;
     if (head || length === 0) return { status, headers };

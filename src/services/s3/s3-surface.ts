@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { isS3Error, S3Error } from '../../domain/s3-errors.js';
 import type { HttpExchange, Surface } from '../../gateway/exchange.js';
-import type { SigV4Authenticator } from '../../gateway/sigv4-auth.js';
+import { type AuthFailure, SigV4Authenticator } from '../../gateway/sigv4-auth.js';
 import type { RequestContext } from '../../objects/changes.js';
 import type { MultipartService } from '../../objects/multipart-service.js';
 import type { ObjectService } from '../../objects/object-service.js';
 import type { Logger } from '../../observability/logger.js';
-import { credentialScope, s3Address } from './addressing.js';
+import { credentialScope, type S3Address, s3Address } from './addressing.js';
 import { bucketOperations, type Owner } from './bucket-routes.js';
 import { encodeS3Error, internalS3Error } from './error-encoding.js';
 import { listOperations } from './list-routes.js';
@@ -104,18 +104,13 @@ export class S3Surface implements Surface {
       // S3 clients sign `X-Amz-Content-Sha256` (a hash or UNSIGNED-PAYLOAD/STREAMING-*): the
       // signature is checked before the body streams in; the body against the hash, by the
       // operations that store it.
-      const verdict = await this.#o.auth.verify(x);
-      if (!verdict.ok) {
-        throw new S3Error(
-          verdict.failure === 'missing'
-            ? 'AccessDenied'
-            : verdict.failure === 'unknown-key'
-              ? 'InvalidAccessKeyId'
-              : verdict.failure === 'expired'
-                ? 'RequestTimeTooSkewed'
-                : 'SignatureDoesNotMatch',
-        );
-      }
+      // URLs presigned with S3's legacy Signature Version 2 (old boto3's default) are checked
+      // against the resource with the bucket in front, whatever the addressing style.
+      const verdict =
+        SigV4Authenticator.hasV2QuerySignature(x) && !SigV4Authenticator.isSigned(x)
+          ? this.#o.auth.verifyS3QueryV2(x, signedResource(x, address))
+          : await this.#o.auth.verify(x);
+      if (!verdict.ok) throw authError(verdict.failure, verdict.message);
       const operation = this.#operation(call);
       const reply = await operation(call);
       await this.#reply(x, ids, reply, head);
@@ -261,4 +256,26 @@ function methodNotAllowed(method: string, resourceType: string): S3Error {
 
 function notImplemented(subresource: string): S3Error {
   return new S3Error('NotImplemented', undefined, { Header: `?${subresource}` });
+}
+
+function authError(failure: AuthFailure, message: string): S3Error {
+  switch (failure) {
+    case 'bad-query':
+      return new S3Error('AuthorizationQueryParametersError', message);
+    case 'missing':
+      return new S3Error('AccessDenied');
+    case 'url-expired':
+      return new S3Error('AccessDenied', 'Request has expired');
+    case 'unknown-key':
+      return new S3Error('InvalidAccessKeyId');
+    case 'expired':
+      return new S3Error('RequestTimeTooSkewed');
+    case 'bad-signature':
+      return new S3Error('SignatureDoesNotMatch');
+  }
+}
+
+/** `/bucket/key` as sent: the path of a path-style request, the bucket + path of a host-style one. */
+function signedResource(x: HttpExchange, address: S3Address): string {
+  return address.style === 'virtual-host' && address.bucket ? `/${address.bucket}${x.path}` : x.path;
 }
