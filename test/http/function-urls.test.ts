@@ -136,7 +136,8 @@ describe('invoking through a function URL', () => {
       body: '{"hello":"world"}',
       isBase64Encoded: false,
       requestContext: {
-        accountId: '000000000000',
+        // AuthType NONE: no caller account, no authorizer (recorded AWS events).
+        accountId: 'anonymous',
         apiId: urlId,
         domainName: `${urlId}.lambda-url.us-east-1.localhost`,
         domainPrefix: urlId,
@@ -146,6 +147,8 @@ describe('invoking through a function URL', () => {
         stage: '$default',
       },
     });
+    expect(event.requestContext).not.toHaveProperty('authorizer');
+    expect(event.requestContext).not.toHaveProperty('authentication');
     expect(event.headers['x-multi']).toBe('m1,m2');
     expect(event.headers.cookie).toBeUndefined();
     expect(event.headers['x-forwarded-proto']).toBe('http');

@@ -103,10 +103,11 @@ export class FunctionUrlSurface implements Surface {
       stage: '$default',
       apiId: url.urlId,
       domainName: target.domainName,
-      accountId: this.d.scope.accountId,
+      // An unauthenticated caller has no account: AWS writes "anonymous".
+      accountId: authorizer ? this.d.scope.accountId : 'anonymous',
       requestId,
       rawPath: target.rawPath,
-      functionUrl: { authorizer },
+      ...(authorizer ? { iamAuthorizer: authorizer } : {}),
     });
     const payload = Buffer.from(JSON.stringify(event));
     if (payload.length > SYNC_PAYLOAD_MAX_BYTES) return this.#fail(x, 'too-large');
