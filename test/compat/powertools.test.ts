@@ -421,6 +421,70 @@ describe('Batch: partial batch responses through an event source mapping', () =>
     for (const n of [1, 3, 4, 6]) expect(seen(n), `order ${n}`).toEqual(['1']);
     for (const n of [2, 5]) expect(seen(n), `order ${n}`).toEqual(['1', '2']);
   });
+
+  it('on a FIFO queue, a failure holds back the rest of its message group, which comes back in order', async () => {
+    await deploy('pt-batch-fifo', { Handler: 'batch.fifo', Timeout: 3 });
+    const queue = (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: 'pt-steps.fifo',
+          Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '2' },
+        }),
+      )
+    ).QueueUrl!;
+    const steps = [
+      { id: 'a1', group: 'a' },
+      { id: 'b1', group: 'b' },
+      { id: 'a2', group: 'a', failUntil: 1 },
+      { id: 'b2', group: 'b' },
+      { id: 'a3', group: 'a' },
+    ];
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue,
+        Entries: steps.map(({ group, ...body }) => ({
+          Id: body.id,
+          MessageBody: JSON.stringify(body),
+          MessageGroupId: group,
+        })),
+      }),
+    );
+    await s.lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'pt-batch-fifo',
+        EventSourceArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:pt-steps.fifo`,
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    type Seen = { id: string; group: string; receiveCount: number };
+    const seen = await eventually(
+      'a3 to be processed',
+      async () => {
+        const got = (await logLines('pt-batch-fifo', { contains: 'FIFO ' })).map(
+          (m) => JSON.parse(m.slice(m.indexOf('FIFO ') + 5)) as Seen,
+        );
+        return got.some((r) => r.id === 'a3') ? got : undefined;
+      },
+      30_000,
+    );
+    const ofGroup = (g: string) => seen.filter((r) => r.group === g).map((r) => `${r.id}#${r.receiveCount}`);
+    // a2 failed on its first receive: a3 was not handled behind it, and both came back in order.
+    expect(ofGroup('a')).toEqual(['a1#1', 'a2#1', 'a2#2', 'a3#2']);
+    expect(ofGroup('b')).toEqual(['b1#1', 'b2#1']);
+    await eventually('the queue to be empty', async () => {
+      const counts = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queue,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return counts.Attributes?.ApproximateNumberOfMessages === '0' &&
+        counts.Attributes?.ApproximateNumberOfMessagesNotVisible === '0'
+        ? true
+        : undefined;
+    });
+  });
 });
 
 type Json = Record<string, unknown>;

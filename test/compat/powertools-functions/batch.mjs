@@ -1,7 +1,12 @@
 // Partial batch responses with Powertools Batch, records parsed by its parser integration: a body
 // asking to fail throws, a body that is not an order fails parsing; both are reported as
 // `batchItemFailures`, every other record succeeds.
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from '@aws-lambda-powertools/batch';
 import { parser } from '@aws-lambda-powertools/batch/parser';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
@@ -24,3 +29,18 @@ const recordHandler = async (record) => {
 
 export const handler = async (event, context) =>
   processPartialResponse(event, recordHandler, processor, { context });
+
+// FIFO queues: a failure fails the rest of its message group (skipGroupOnError), so the group's
+// order survives the retry; other groups go on. A body fails while its receive count is at most
+// `failUntil`.
+const fifoProcessor = new SqsFifoPartialProcessorAsync();
+
+const fifoRecordHandler = async (record) => {
+  const { id, failUntil = 0 } = JSON.parse(record.body);
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+  console.log(`FIFO ${JSON.stringify({ id, group: record.attributes.MessageGroupId, receiveCount })}`);
+  if (receiveCount <= failUntil) throw new Error(`${id} fails on receive ${receiveCount}`);
+};
+
+export const fifo = async (event, context) =>
+  processPartialResponse(event, fifoRecordHandler, fifoProcessor, { context, skipGroupOnError: true });
