@@ -128,6 +128,7 @@ beforeAll(async () => {
   layerArn = layer.LayerVersionArn!;
   await Promise.all([
     parserFunction('pt-route', 'APIGatewayProxyEventV2Schema'),
+    parserFunction('pt-route-v1', 'APIGatewayProxyEventSchema'),
     parserFunction('pt-url', 'LambdaFunctionUrlSchema'),
     parserFunction('pt-url-iam', 'LambdaFunctionUrlSchema'),
     parserFunction('pt-s3', 'S3Schema'),
@@ -176,28 +177,50 @@ const TRACE_ROOT = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 
 describe('Parser: the events of real triggers pass the built-in schemas', () => {
   const ORDER = { order: 42, item: 'apples' };
+  let apiEndpoint: string;
+
+  beforeAll(async () => {
+    const api = await apigw.send(new CreateApiCommand({ Name: 'pt-orders', ProtocolType: 'HTTP' }));
+    for (const [RouteKey, fn, PayloadFormatVersion] of [
+      ['POST /orders/{id}', 'pt-route', '2.0'],
+      ['POST /v1/orders/{id}', 'pt-route-v1', '1.0'],
+    ] as const) {
+      const integration = await apigw.send(
+        new CreateIntegrationCommand({
+          ApiId: api.ApiId,
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: fnArn(fn),
+          PayloadFormatVersion,
+        }),
+      );
+      await apigw.send(
+        new CreateRouteCommand({
+          ApiId: api.ApiId,
+          RouteKey,
+          Target: `integrations/${integration.IntegrationId}`,
+        }),
+      );
+    }
+    await apigw.send(new CreateStageCommand({ ApiId: api.ApiId, StageName: '$default', AutoDeploy: true }));
+    apiEndpoint = api.ApiEndpoint!;
+  });
 
   it('an HTTP API route with payload 2.0: APIGatewayProxyEventV2Schema and ApiGatewayV2Envelope', async () => {
-    const api = await apigw.send(new CreateApiCommand({ Name: 'pt-orders', ProtocolType: 'HTTP' }));
-    const integration = await apigw.send(
-      new CreateIntegrationCommand({
-        ApiId: api.ApiId,
-        IntegrationType: 'AWS_PROXY',
-        IntegrationUri: fnArn('pt-route'),
-        PayloadFormatVersion: '2.0',
-      }),
-    );
-    await apigw.send(
-      new CreateRouteCommand({
-        ApiId: api.ApiId,
-        RouteKey: 'POST /orders/{id}',
-        Target: `integrations/${integration.IntegrationId}`,
-      }),
-    );
-    await apigw.send(new CreateStageCommand({ ApiId: api.ApiId, StageName: '$default', AutoDeploy: true }));
-    const r = await httpRequest(`${api.ApiEndpoint}/orders/42?tag=a&tag=b`, {
+    const r = await httpRequest(`${apiEndpoint}/orders/42?tag=a&tag=b`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: 'session=abc; theme=dark' },
+      body: JSON.stringify(ORDER),
+    });
+    const v = JSON.parse(r.text) as Verdict;
+    expectValid(v);
+    expect(r.status).toBe(200);
+    expect(v.payload).toEqual(ORDER);
+  });
+
+  it('an HTTP API route with payload 1.0: APIGatewayProxyEventSchema and ApiGatewayEnvelope', async () => {
+    const r = await httpRequest(`${apiEndpoint}/v1/orders/42?tag=a&tag=b`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-multi': ['m1', 'm2'] },
       body: JSON.stringify(ORDER),
     });
     const v = JSON.parse(r.text) as Verdict;

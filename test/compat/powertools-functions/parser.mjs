@@ -4,12 +4,14 @@
 // carry the zod issues and the event), and HTTP callers get it as the response.
 import { parse } from '@aws-lambda-powertools/parser';
 import {
+  ApiGatewayEnvelope,
   ApiGatewayV2Envelope,
   LambdaFunctionUrlEnvelope,
   SqsEnvelope,
 } from '@aws-lambda-powertools/parser/envelopes';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import {
+  APIGatewayProxyEventSchema,
   APIGatewayProxyEventV2Schema,
   EventBridgeSchema,
   LambdaFunctionUrlSchema,
@@ -23,6 +25,7 @@ const Order = JSONStringified(z.object({ order: z.number().int(), item: z.string
 
 /** What each kind of event carries for the function, extracted the Powertools way. */
 const PAYLOADS = {
+  APIGatewayProxyEventSchema: (event) => parse(event, ApiGatewayEnvelope, Order, true),
   APIGatewayProxyEventV2Schema: (event) => parse(event, ApiGatewayV2Envelope, Order, true),
   LambdaFunctionUrlSchema: (event) => parse(event, LambdaFunctionUrlEnvelope, Order, true),
   SqsSchema: (event) => parse(event, SqsEnvelope, Order, true),
@@ -39,6 +42,7 @@ const PAYLOADS = {
 };
 
 const SCHEMAS = {
+  APIGatewayProxyEventSchema,
   APIGatewayProxyEventV2Schema,
   LambdaFunctionUrlSchema,
   SqsSchema,
@@ -61,7 +65,7 @@ export const handler = async (event, context) => {
     ...(full.success && payload.success ? {} : { event }),
   };
   console.log(`VERDICT ${JSON.stringify(verdict)}`);
-  if (event.requestContext?.http) {
+  if (event.requestContext?.http || event.httpMethod) {
     return {
       statusCode: verdict.ok ? 200 : 422,
       headers: { 'content-type': 'application/json' },
