@@ -601,6 +601,8 @@ describe('Logger, Metrics and Tracer', () => {
         const logged = jsonLines(call.lines).find((l) => l.service === 'orders' && l.level === 'INFO');
         expect(logged?.xray_trace_id).toBe(call.result.traceRoot);
         expect(call.lines.join('\n')).not.toMatch(/Missing AWS Lambda trace data/);
+        // Not sampled: no X-Ray part on the REPORT line.
+        expect(call.lines.find((l) => l.startsWith('REPORT '))).not.toContain('XRAY');
       }
       expect(calls[0]!.result.traceRoot).not.toBe(calls[1]!.result.traceRoot);
     });
@@ -639,6 +641,10 @@ describe('Logger, Metrics and Tracer', () => {
     });
     const call = await invoke('pt-observe-active', { who: 'eve' });
     expect(call.result).toMatchObject({ tracingEnabled: true, sampled: true });
+    // Lambda's REPORT line of a traced invocation names its trace and segment.
+    expect(call.lines.find((l) => l.startsWith('REPORT '))).toMatch(
+      new RegExp(`\\tXRAY TraceId: ${call.result.traceRoot}\\tSegmentId: [0-9a-f]{16}\\tSampled: true$`),
+    );
     const logged = jsonLines(call.lines).find((l) => l.service === 'orders' && l.level === 'INFO');
     expect(logged?.xray_trace_id).toBe(call.result.traceRoot);
   });
