@@ -8,12 +8,14 @@ import type { SandboxManager, SandboxSpec } from '../sandbox/sandbox-manager.js'
 import type { StreamedResponse } from '../sandbox/streamed-response.js';
 import type { InvocationRecord } from '../store/ports.js';
 import type { ConcurrencyLimiter, Release } from './concurrency.js';
+import { invocationTraceHeader } from './trace-header.js';
 
 export interface InvokeRequest {
   ref: FunctionRef;
   payload: Buffer;
   /** JSON text of the decoded `X-Amz-Client-Context`. */
   clientContext?: string;
+  /** The caller's `X-Amzn-Trace-Id`, continued by the invocation's trace (`trace-header.ts`). */
   traceId?: string;
   /** Reuse a request id (asynchronous retries keep theirs). */
   requestId?: string;
@@ -98,7 +100,7 @@ export class InvokeService {
         requestId,
         invokedFunctionArn: resolved.invokedArn,
         payload: req.payload,
-        ...(req.traceId ? { traceId: req.traceId } : {}),
+        traceId: invocationTraceHeader(req.traceId, v.tracingMode, this.o.clock.now()),
         ...(req.clientContext ? { clientContext: req.clientContext } : {}),
         ...(req.onStream ? { onStream: req.onStream } : {}),
       });

@@ -24,6 +24,16 @@ export interface ReportFigures {
   initDurationMs?: number;
   status?: 'timeout' | 'error';
   errorType?: string;
+  /** The invocation's trace header (`Root=…;Parent=…;Sampled=…`). */
+  traceHeader?: string;
+}
+
+/** `\tXRAY TraceId: …\tSegmentId: …\tSampled: true`, which Lambda adds when the invocation is traced. */
+function xraySuffix(traceHeader: string | undefined): string {
+  const field = (name: string) => new RegExp(`(?:^|;)${name}=([^;]+)`).exec(traceHeader ?? '')?.[1];
+  const [root, parent] = [field('Root'), field('Parent')];
+  if (field('Sampled') !== '1' || !root || !parent) return '';
+  return `\tXRAY TraceId: ${root}\tSegmentId: ${parent}\tSampled: true`;
 }
 
 export function reportLine(r: ReportFigures): string {
@@ -32,7 +42,7 @@ export function reportLine(r: ReportFigures): string {
     `Billed Duration: ${r.billedMs} ms\tMemory Size: ${r.memoryMb} MB\tMax Memory Used: ${r.maxMemoryMb} MB`;
   if (r.initDurationMs !== undefined) line += `\tInit Duration: ${r.initDurationMs.toFixed(2)} ms`;
   if (r.status === 'timeout') line += '\tStatus: timeout';
-  return line;
+  return line + xraySuffix(r.traceHeader);
 }
 
 export const timeoutLine = (isoTime: string, requestId: string, timeoutSeconds: number) =>

@@ -578,6 +578,7 @@ export class Sandbox implements RuntimeApiDelegate {
           ...(active.initMs === undefined ? {} : { initDurationMs: active.initMs }),
           ...(status === 'success' ? {} : { status }),
           ...(r.errorType ? { errorType: r.errorType } : {}),
+          ...(active.input.traceId ? { traceHeader: active.input.traceId } : {}),
         }),
       );
       if (this.#active === active) this.#active = undefined;

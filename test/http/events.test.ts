@@ -134,11 +134,28 @@ describe('payload 2.0 events against recorded AWS samples', () => {
   it('has the shape of the function URL sample (authentication null, IAM authorizer)', () => {
     const golden = fixture('function-url-request.json');
     const authorizer = (golden.requestContext as { authorizer: Record<string, unknown> }).authorizer;
-    const ours = buildV2Event(request(), { ...v2Context, functionUrl: { authorizer } });
+    const ours = buildV2Event(request(), { ...v2Context, iamAuthorizer: authorizer });
     // The sample spells out `pathParameters`/`stageVariables: null`; AWS also omits them ("null or excluded").
     const { pathParameters: _p, stageVariables: _s, ...rest } = golden;
     expect(shapeOf(ours)).toEqual(shapeOf(rest));
     expect(ours.requestContext.authentication).toBeNull();
+  });
+
+  it('has the shape of a recorded AuthType NONE function URL event: no authorizer, no authentication', () => {
+    const golden = fixture('function-url-none-request.json');
+    const ours = buildV2Event(
+      request({
+        method: 'GET',
+        rawPath: '/',
+        rawQueryString: '',
+        headers: [['User-Agent', 'agent']],
+        body: Buffer.alloc(0),
+      }),
+      { ...v2Context, accountId: 'anonymous', rawPath: '/' },
+    );
+    expect(shapeOf(ours)).toEqual(shapeOf(golden));
+    expect('authorizer' in ours.requestContext).toBe(false);
+    expect('authentication' in ours.requestContext).toBe(false);
   });
 
   it('base64-encodes binary bodies and keeps text ones', () => {

@@ -19,7 +19,7 @@ beforeAll(async () => {
         statusCode: 200,
         headers: { 'content-type': 'application/json', 'x-fn': 'yes' },
         cookies: ['a=1; Path=/', 'b=2'],
-        body: JSON.stringify({ event, requestId: context.awsRequestId }),
+        body: JSON.stringify({ event, requestId: context.awsRequestId, trace: process.env._X_AMZN_TRACE_ID }),
       });`,
     }),
     createFunction(s.lambda, 'plain', {
@@ -115,6 +115,21 @@ describe('invoking through a function URL', () => {
     urlId = new URL(url).hostname.split('.')[0]!;
   });
 
+  it("continues the X-Amzn-Trace-Id the event carries as the function's trace, and answers with it", async () => {
+    const fresh = await httpRequest(url);
+    const body = JSON.parse(fresh.text);
+    const root = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24})$/.exec(body.event.headers['x-amzn-trace-id'])?.[1];
+    expect(root).toBeDefined();
+    expect(fresh.headers['x-amzn-trace-id']).toBe(`Root=${root}`);
+    expect(body.trace).toMatch(new RegExp(`^Root=${root};Parent=[0-9a-f]{16};Sampled=0$`));
+    const caller = 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1';
+    const continued = await httpRequest(url, { headers: { 'x-amzn-trace-id': caller } });
+    expect(JSON.parse(continued.text).trace).toMatch(
+      /^Root=1-5759e988-bd862e3fe1be46a994272793;Parent=[0-9a-f]{16};Sampled=1$/,
+    );
+    expect(continued.headers['x-amzn-trace-id']).toBe(caller);
+  });
+
   it('builds a payload 2.0 event and maps the response, by host name', async () => {
     const r = await httpRequest(`${url}my/path?a=1&a=2&b=x%20y`, {
       method: 'POST',
@@ -136,7 +151,8 @@ describe('invoking through a function URL', () => {
       body: '{"hello":"world"}',
       isBase64Encoded: false,
       requestContext: {
-        accountId: '000000000000',
+        // AuthType NONE: no caller account, no authorizer (recorded AWS events).
+        accountId: 'anonymous',
         apiId: urlId,
         domainName: `${urlId}.lambda-url.us-east-1.localhost`,
         domainPrefix: urlId,
@@ -146,6 +162,8 @@ describe('invoking through a function URL', () => {
         stage: '$default',
       },
     });
+    expect(event.requestContext).not.toHaveProperty('authorizer');
+    expect(event.requestContext).not.toHaveProperty('authentication');
     expect(event.headers['x-multi']).toBe('m1,m2');
     expect(event.headers.cookie).toBeUndefined();
     expect(event.headers['x-forwarded-proto']).toBe('http');

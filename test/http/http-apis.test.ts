@@ -39,7 +39,8 @@ beforeAll(async () => {
     createFunction(s.lambda, 'echo', {
       'index.js': `exports.handler = async (event) => event.rawPath?.endsWith('/raw')
         ? 'plain'
-        : ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });`,
+        : ({ statusCode: 200, body: JSON.stringify(event),
+            headers: { 'content-type': 'application/json', 'x-fn-trace': process.env._X_AMZN_TRACE_ID } });`,
     }),
     createFunction(s.lambda, 'echo-v1', {
       'index.js': `exports.handler = async (event) => ({ statusCode: 200,
@@ -96,6 +97,21 @@ describe('HTTP APIs through @aws-sdk/client-apigatewayv2', () => {
     await apigw.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
     await apigw.send(
       new CreateStageCommand({ ApiId: apiId, StageName: 'prod', StageVariables: { color: 'blue' } }),
+    );
+  });
+
+  it("continues the X-Amzn-Trace-Id the event carries as the function's trace", async () => {
+    const fresh = await httpRequest(`${endpoint}/pets/1`);
+    const root = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24})$/.exec(
+      JSON.parse(fresh.text).headers['x-amzn-trace-id'],
+    )?.[1];
+    expect(root).toBeDefined();
+    expect(fresh.headers['x-fn-trace']).toMatch(new RegExp(`^Root=${root};Parent=[0-9a-f]{16};Sampled=0$`));
+    const caller = 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1';
+    const continued = await httpRequest(`${endpoint}/pets/1`, { headers: { 'x-amzn-trace-id': caller } });
+    expect(JSON.parse(continued.text).headers['x-amzn-trace-id']).toBe(caller);
+    expect(continued.headers['x-fn-trace']).toMatch(
+      /^Root=1-5759e988-bd862e3fe1be46a994272793;Parent=[0-9a-f]{16};Sampled=1$/,
     );
   });
 

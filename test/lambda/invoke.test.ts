@@ -1,7 +1,7 @@
-import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunction, decode, decodeJson } from '../support/functions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, TEST_CREDENTIALS, type TestServer } from '../support/server.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -29,7 +29,7 @@ beforeAll(async () => {
               name: process.env.AWS_LAMBDA_FUNCTION_NAME, region: process.env.AWS_REGION, tz: process.env.TZ,
               root: process.env.LAMBDA_TASK_ROOT === process.cwd(), handler: process.env._HANDLER,
               mine: process.env.MINE, exec: process.env.AWS_EXECUTION_ENV,
-              secret: process.env.NIMBUS_TEST_SECRET ?? null,
+              secret: process.env.NIMBUS_TEST_SECRET ?? null, trace: process.env._X_AMZN_TRACE_ID ?? null,
             },
           };
         };`,
@@ -148,6 +148,41 @@ describe('synchronous Invoke', () => {
     expect((decodeJson(out.Payload) as { clientContext: unknown }).clientContext).toMatchObject({
       custom: { tenant: 't1' },
     });
+  });
+
+  it("sets _X_AMZN_TRACE_ID on every invocation, continuing the caller's X-Amzn-Trace-Id", async () => {
+    const traceOf = async (client: LambdaClient) =>
+      (
+        decodeJson((await client.send(new InvokeCommand({ FunctionName: 'echo' }))).Payload) as {
+          env: { trace: string | null };
+        }
+      ).env.trace;
+    // Lambda sends a trace header even when the function is not traced (PassThrough): unsampled.
+    const TRACE = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=[0-9a-f]{16};Sampled=0$/;
+    const [a, b] = [await traceOf(s.lambda), await traceOf(s.lambda)];
+    expect(a).toMatch(TRACE);
+    expect(TRACE.exec(b!)?.[1]).not.toBe(TRACE.exec(a!)?.[1]);
+    const traced = new LambdaClient({
+      endpoint: s.url,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    traced.middlewareStack.add(
+      (next) => (args) => {
+        const request = args.request as { headers: Record<string, string> };
+        request.headers['x-amzn-trace-id'] = 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1';
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    try {
+      expect(await traceOf(traced)).toMatch(
+        /^Root=1-5759e988-bd862e3fe1be46a994272793;Parent=[0-9a-f]{16};Sampled=1$/,
+      );
+    } finally {
+      traced.destroy();
+    }
   });
 
   it('gives an empty payload as {}', async () => {

@@ -12,7 +12,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFunction, decodeJson } from '../support/functions.js';
+import { createFunction, decode, decodeJson } from '../support/functions.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { makeZip } from '../support/zip.js';
 
@@ -105,6 +105,44 @@ describe('layers', () => {
       (await s.lambda.send(new InvokeCommand({ FunctionName: 'layered' }))).Payload,
     ) as { greeting: string };
     expect(second.greeting).toBe('override layer');
+  });
+
+  it('lets ES modules import packages from a layer, as the Node.js 18+ runtimes do', async () => {
+    const layer = await publish('esm-deps', {
+      // An ES-only package (exports map, no main), a CommonJS one and a scoped one.
+      'nodejs/node_modules/shout/package.json':
+        '{"name":"shout","type":"module","exports":{".":"./lib/shout.js"}}',
+      'nodejs/node_modules/shout/lib/shout.js': "export default (s) => s.toUpperCase() + '!';",
+      'nodejs/node_modules/plain-cjs/index.js': "module.exports = { from: 'layer' };",
+      'nodejs/node_modules/@acme/util/package.json':
+        '{"name":"@acme/util","type":"module","exports":"./u.js"}',
+      'nodejs/node_modules/@acme/util/u.js': "export const where = 'scoped layer package';",
+    });
+    await createFunction(
+      s.lambda,
+      'esm-layered',
+      {
+        'index.mjs': `import shout from 'shout';
+          import cjs from 'plain-cjs';
+          import { where } from '@acme/util';
+          export const handler = async (event) => {
+            let missing;
+            try { await import('not-installed-anywhere'); } catch (e) { missing = e.code; }
+            return { shouted: shout('hi'), cjs: cjs.from, where, missing };
+          };`,
+        // The function's own node_modules still wins over the layer's.
+        'node_modules/plain-cjs/index.js': "module.exports = { from: 'function' };",
+      },
+      { Layers: [layer.LayerVersionArn!] },
+    );
+    const out = await s.lambda.send(new InvokeCommand({ FunctionName: 'esm-layered' }));
+    expect(out.FunctionError, decode(out.Payload)).toBeUndefined();
+    expect(decodeJson(out.Payload)).toEqual({
+      shouted: 'HI!',
+      cjs: 'function',
+      where: 'scoped layer package',
+      missing: 'ERR_MODULE_NOT_FOUND',
+    });
   });
 
   it('keeps a deleted layer version working for the functions that use it', async () => {

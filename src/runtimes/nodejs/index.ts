@@ -14,6 +14,7 @@ import { type CrashState, crash, installCrashHandlers, UNCAUGHT_EXCEPTION_EXIT_C
 import { CallbackHandlerDeprecated, NodeJsExit } from './errors.js';
 import { loadHandler, type UserHandler } from './handler-loader.js';
 import { exitProcess } from './intrinsics.js';
+import { installLayerModuleResolution } from './layer-modules.js';
 import { log, patchConsole } from './log-patch.js';
 import { type Invoker, runInvokeLoop } from './runtime.js';
 import { RuntimeClient } from './runtime-client.js';
@@ -71,6 +72,7 @@ async function initialize(deps: InvokeDeps, state: CrashState): Promise<Invoker 
   // A top-level await that can never settle would otherwise end the process without a word.
   onEmptyEventLoop(() => failInit(new NodeJsExit()));
   try {
+    installLayerModuleResolution(process.env.NODE_PATH);
     const handler = await loadHandler(config.taskRoot, config.handler);
     const metadata = handlerMetadata(handler);
     checkCallbackStyle(config, metadata);

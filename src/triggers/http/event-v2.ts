@@ -21,8 +21,13 @@ export interface V2EventContext {
   rawPath: string;
   pathParameters?: Record<string, string>;
   stageVariables?: Record<string, string>;
-  /** Function URLs carry `authentication: null` and an `authorizer` (null unless AWS_IAM). */
-  functionUrl?: { authorizer: Record<string, unknown> | null };
+  /**
+   * AWS_IAM function URLs carry `authentication: null` and the caller in `authorizer.iam`. NONE
+   * URLs carry neither member (and `accountId: "anonymous"`), as recorded from AWS
+   * (`test/fixtures/events/function-url-none-request.json`): Powertools' `LambdaFunctionUrlSchema`
+   * refuses an `authorizer: null`.
+   */
+  iamAuthorizer?: Record<string, unknown>;
 }
 
 export interface V2Event {
@@ -64,7 +69,7 @@ export function buildV2Event(req: HttpRequestData, c: V2EventContext): V2Event {
   const requestContext: Record<string, unknown> = {
     accountId: c.accountId,
     apiId: c.apiId,
-    ...(c.functionUrl ? { authentication: null, authorizer: c.functionUrl.authorizer } : {}),
+    ...(c.iamAuthorizer ? { authentication: null, authorizer: c.iamAuthorizer } : {}),
     domainName: c.domainName,
     domainPrefix: c.domainName.split('.')[0],
     http,

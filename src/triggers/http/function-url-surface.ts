@@ -88,25 +88,27 @@ export class FunctionUrlSurface implements Surface {
     if (url.authType === 'AWS_IAM' && !(await this.d.auth.verify(x, body)).ok)
       return this.#fail(x, 'forbidden');
     const requestId = randomUUID();
-    const trace = traceHeader(head.timeEpoch);
     const req: HttpRequestData = {
       ...head,
       headers: withForwardingHeaders(head.headers, {
         sourceIp: head.sourceIp,
         port: localPort(x),
-        traceId: trace,
+        traceId: traceHeader(head.timeEpoch),
       }),
       body,
     };
+    // The trace the event carries (the caller's, or a new one) is the one the invocation continues.
+    const trace = headerValue(req.headers, 'x-amzn-trace-id')!;
     const event = buildV2Event(req, {
       routeKey: '$default',
       stage: '$default',
       apiId: url.urlId,
       domainName: target.domainName,
-      accountId: this.d.scope.accountId,
+      // An unauthenticated caller has no account: AWS writes "anonymous".
+      accountId: authorizer ? this.d.scope.accountId : 'anonymous',
       requestId,
       rawPath: target.rawPath,
-      functionUrl: { authorizer },
+      ...(authorizer ? { iamAuthorizer: authorizer } : {}),
     });
     const payload = Buffer.from(JSON.stringify(event));
     if (payload.length > SYNC_PAYLOAD_MAX_BYTES) return this.#fail(x, 'too-large');
@@ -120,7 +122,13 @@ export class FunctionUrlSurface implements Surface {
       return this.#streamed(x, url, req, ref, payload, requestId, ours);
     let result: InvokeResponse;
     try {
-      result = await this.d.invoke.invoke({ ref, payload, requestId, invocationType: 'RequestResponse' });
+      result = await this.d.invoke.invoke({
+        ref,
+        payload,
+        requestId,
+        traceId: trace,
+        invocationType: 'RequestResponse',
+      });
     } catch (e) {
       return this.#invokeFailed(x, e, url);
     }
@@ -165,6 +173,7 @@ export class FunctionUrlSurface implements Surface {
       ref,
       payload,
       requestId,
+      traceId: headerValue(req.headers, 'x-amzn-trace-id'),
       invocationType: 'RequestResponse',
       onStream,
     });

@@ -12,7 +12,7 @@ import { buildV2Event } from './event-v2.js';
 import { noteHangUp, readBodyWithinLimit, sendFrontDoor, sendResult } from './front-door.js';
 import { type FrontDoorFailure, HTTP_API_RESPONSES } from './front-door-responses.js';
 import type { HttpApiService, ResolvedRequest } from './http-apis.js';
-import { type HttpRequestData, requestHead, withForwardingHeaders } from './http-request.js';
+import { type HttpRequestData, headerValue, requestHead, withForwardingHeaders } from './http-request.js';
 import { apiGatewayRequestId, traceHeader } from './ids.js';
 import { mapV1Result, mapV2Result } from './response-mapping.js';
 
@@ -83,7 +83,7 @@ export class HttpApiSurface implements Surface {
     const payload = Buffer.from(JSON.stringify(this.#event(req, resolved, target, apiRequestId)));
     if (payload.length > SYNC_PAYLOAD_MAX_BYTES) return this.#fail(x, 'too-large', ours);
     noteHangUp(x, this.d.log, { apiId: api.apiId, route: resolved.match.routeKey });
-    const outcome = await this.#invoke(resolved, payload);
+    const outcome = await this.#invoke(resolved, payload, headerValue(req.headers, 'x-amzn-trace-id'));
     if (typeof outcome === 'string')
       return this.#fail(x, outcome, ours, api.cors ? req : undefined, resolved);
     const mapped = outcome.functionError
@@ -118,14 +118,24 @@ export class HttpApiSurface implements Surface {
   }
 
   /** Invokes within the integration timeout; past it the client gets 503 and the function runs on. */
-  async #invoke(r: ResolvedRequest, payload: Buffer): Promise<InvokeResponse | FrontDoorFailure> {
+  async #invoke(
+    r: ResolvedRequest,
+    payload: Buffer,
+    traceId: string | undefined,
+  ): Promise<InvokeResponse | FrontDoorFailure> {
     const timeoutMs = r.integration!.timeoutInMillis;
     let timer: { cancel(): void } | undefined;
     const timedOut = new Promise<'timeout'>((ok) => {
       timer = this.d.clock.setTimeout(() => ok('timeout'), timeoutMs);
     });
     const invocation = this.d.invoke
-      .invoke({ ref: r.functionRef!, payload, requestId: randomUUID(), invocationType: 'RequestResponse' })
+      .invoke({
+        ref: r.functionRef!,
+        payload,
+        requestId: randomUUID(),
+        ...(traceId ? { traceId } : {}),
+        invocationType: 'RequestResponse',
+      })
       .catch((e: unknown): FrontDoorFailure => {
         if (isLambdaError(e) && e.code === 'TooManyRequestsException') return 'throttled';
         this.d.log.warn(

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { newTraceRoot } from '../../invoke/trace-header.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -17,5 +18,5 @@ export function apiGatewayRequestId(): string {
 
 /** `Root=1-<8 hex epoch seconds>-<24 hex>`, the X-Ray trace header AWS front doors add. */
 export function traceHeader(epochMs: number): string {
-  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  return `Root=${newTraceRoot(epochMs)}`;
 }
