@@ -128,6 +128,29 @@ export function ReservedConcurrency({ name }: { name: string }) {
 
 const qualifierOf = (c: ProvisionedConcurrencyConfigListItem) => (c.FunctionArn ?? '').split(':')[7] ?? '';
 
+/** The function's published versions and its aliases: what provisioned concurrency can be set on. */
+async function publishedQualifiers(name: string, signal: AbortSignal): Promise<string[]> {
+  const out: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await lambda().send(
+      new ListVersionsByFunctionCommand({ FunctionName: name, ...(marker ? { Marker: marker } : {}) }),
+      { abortSignal: signal },
+    );
+    for (const v of page.Versions ?? []) if (v.Version && v.Version !== '$LATEST') out.push(v.Version);
+    marker = page.NextMarker;
+  } while (marker);
+  do {
+    const page = await lambda().send(
+      new ListAliasesCommand({ FunctionName: name, ...(marker ? { Marker: marker } : {}) }),
+      { abortSignal: signal },
+    );
+    for (const a of page.Aliases ?? []) if (a.Name) out.push(a.Name);
+    marker = page.NextMarker;
+  } while (marker);
+  return out;
+}
+
 /**
  * Provisioned concurrency (Put/Get/Delete/ListProvisionedConcurrencyConfig(s)) on a published
  * version or an alias, as AWS has it: each configuration keeps that many sandboxes initialised,
@@ -153,30 +176,7 @@ export function ProvisionedConcurrency({ name }: { name: string }) {
     },
     [name],
   );
-  const qualifiers = useLoad(
-    async (signal) => {
-      const out: string[] = [];
-      let marker: string | undefined;
-      do {
-        const page = await lambda().send(
-          new ListVersionsByFunctionCommand({ FunctionName: name, ...(marker ? { Marker: marker } : {}) }),
-          { abortSignal: signal },
-        );
-        for (const v of page.Versions ?? []) if (v.Version && v.Version !== '$LATEST') out.push(v.Version);
-        marker = page.NextMarker;
-      } while (marker);
-      do {
-        const page = await lambda().send(
-          new ListAliasesCommand({ FunctionName: name, ...(marker ? { Marker: marker } : {}) }),
-          { abortSignal: signal },
-        );
-        for (const a of page.Aliases ?? []) if (a.Name) out.push(a.Name);
-        marker = page.NextMarker;
-      } while (marker);
-      return out;
-    },
-    [name],
-  );
+  const qualifiers = useLoad((signal) => publishedQualifiers(name, signal), [name]);
   const rows = configs.data ?? [];
   // Follows an allocation until it is READY or FAILED.
   useInterval(
@@ -244,42 +244,25 @@ export function ProvisionedConcurrency({ name }: { name: string }) {
           </thead>
           <tbody>
             {rows.map((c) => (
-              <tr key={c.FunctionArn}>
-                <td>{qualifierOf(c)}</td>
-                <td>{c.RequestedProvisionedConcurrentExecutions}</td>
-                <td>
-                  {c.AllocatedProvisionedConcurrentExecutions} ({c.AvailableProvisionedConcurrentExecutions}{' '}
-                  available)
-                </td>
-                <td>
-                  <span className={`badge state-${c.Status}`}>{c.Status}</span>
-                  {c.StatusReason ? <div className="field-error">{c.StatusReason}</div> : null}
-                </td>
-                <td>{c.LastModified}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="link danger-text"
-                    onClick={async () => {
-                      setRemoveError(undefined);
-                      try {
-                        await lambda().send(
-                          new DeleteProvisionedConcurrencyConfigCommand({
-                            FunctionName: name,
-                            Qualifier: qualifierOf(c),
-                          }),
-                        );
-                        setNote(`Removed the provisioned concurrency of ${qualifierOf(c)}.`);
-                        configs.reload();
-                      } catch (err) {
-                        setRemoveError(err);
-                      }
-                    }}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
+              <ConfigRow
+                key={c.FunctionArn}
+                config={c}
+                onRemove={async () => {
+                  setRemoveError(undefined);
+                  try {
+                    await lambda().send(
+                      new DeleteProvisionedConcurrencyConfigCommand({
+                        FunctionName: name,
+                        Qualifier: qualifierOf(c),
+                      }),
+                    );
+                    setNote(`Removed the provisioned concurrency of ${qualifierOf(c)}.`);
+                    configs.reload();
+                  } catch (err) {
+                    setRemoveError(err);
+                  }
+                }}
+              />
             ))}
           </tbody>
         </table>
@@ -324,5 +307,34 @@ export function ProvisionedConcurrency({ name }: { name: string }) {
         ) : null}
       </form>
     </div>
+  );
+}
+
+/** One configuration: what is requested, what is initialised, and its status (with the reason). */
+function ConfigRow({
+  config: c,
+  onRemove,
+}: {
+  config: ProvisionedConcurrencyConfigListItem;
+  onRemove: () => void;
+}) {
+  return (
+    <tr>
+      <td>{qualifierOf(c)}</td>
+      <td>{c.RequestedProvisionedConcurrentExecutions}</td>
+      <td>
+        {c.AllocatedProvisionedConcurrentExecutions} ({c.AvailableProvisionedConcurrentExecutions} available)
+      </td>
+      <td>
+        <span className={`badge state-${c.Status}`}>{c.Status}</span>
+        {c.StatusReason ? <div className="field-error">{c.StatusReason}</div> : null}
+      </td>
+      <td>{c.LastModified}</td>
+      <td>
+        <button type="button" className="link danger-text" onClick={onRemove}>
+          Remove
+        </button>
+      </td>
+    </tr>
   );
 }
