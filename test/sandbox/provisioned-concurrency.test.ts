@@ -532,3 +532,41 @@ describe('provisioned concurrency across a restart', () => {
     ).toBe(995);
   });
 });
+
+describe('provisioned concurrency spilling over', () => {
+  it('serves beyond the provisioned sandboxes with on-demand ones, each saying which it is', async () => {
+    const s = await startTestServer({ concurrency: 1000 });
+    onTestFinished(() => s.close());
+    await createFunction(s.lambda, 'spill', {
+      'index.js':
+        'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return process.env.AWS_LAMBDA_INITIALIZATION_TYPE; };',
+    });
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'spill' }));
+    await put(s.lambda, '1', 1, 'spill');
+    await ready(s.lambda, '1', 'spill');
+    const run = (ms: number) =>
+      s.lambda.send(
+        new InvokeCommand({
+          FunctionName: 'spill',
+          Qualifier: '1',
+          Payload: JSON.stringify({ ms }),
+          LogType: 'Tail',
+        }),
+      );
+    // The provisioned sandbox is busy with one; the other needs a sandbox of its own (which one
+    // gets the provisioned sandbox depends on arrival, so the pair is compared as a set).
+    const busy = run(1500);
+    await new Promise((r) => setTimeout(r, 300));
+    const outs = [await run(0), await busy];
+    const said = outs
+      .map((o) => ({
+        init: decodeJson(o.Payload) as string,
+        cold: /Init Duration/.test(Buffer.from(o.LogResult ?? '', 'base64').toString()),
+      }))
+      .sort((a, b) => a.init.localeCompare(b.init));
+    expect(said).toEqual([
+      { init: 'on-demand', cold: true },
+      { init: 'provisioned-concurrency', cold: false },
+    ]);
+  });
+});
