@@ -5,8 +5,9 @@ import type { ApiError } from './api/errors';
  * that creates it, and its implementation (with its AWS SDK client) loads only when used:
  * function URLs (Lambda `CreateFunctionUrlConfig`), HTTP API routes (API Gateway v2), bucket
  * notifications (S3 `PutBucketNotificationConfiguration`), queues and database tables (Lambda
- * `CreateEventSourceMapping`). A new kind (schedules) is one more entry in {@link TRIGGERS}, with
- * its fields, `create` and `list`, and its module under `triggers/`.
+ * `CreateEventSourceMapping`), schedules (EventBridge Scheduler `CreateSchedule`). A new kind is one
+ * more entry in {@link TRIGGERS}, with its fields, `create` and `list`, and its module under
+ * `triggers/`.
  */
 export interface FunctionTarget {
   name: string;
@@ -79,6 +80,7 @@ const url = () => import('./triggers/url');
 const route = () => import('./triggers/route');
 const bucket = () => import('./triggers/bucket');
 const mapping = () => import('./triggers/mapping');
+const schedule = () => import('./triggers/schedule');
 
 export const TRIGGERS: readonly TriggerKind[] = [
   {
@@ -260,6 +262,61 @@ export const TRIGGERS: readonly TriggerKind[] = [
           : /batch ?size/i.test(e.message)
             ? 'batchSize'
             : undefined,
+  },
+  {
+    id: 'schedule',
+    label: 'Schedule',
+    description:
+      'Runs (asynchronously) on a rate, a cron expression or once, in a time zone (EventBridge Scheduler).',
+    fields: [
+      {
+        name: 'scheduleExpression',
+        label: 'Expression',
+        type: 'text',
+        default: 'rate(5 minutes)',
+        help: 'rate(5 minutes), cron(0 9 ? * MON-FRI *) or at(2030-01-01T09:00:00)',
+      },
+      {
+        name: 'scheduleExpressionTimezone',
+        label: 'Time zone',
+        type: 'text',
+        default: 'UTC',
+        help: 'IANA name the cron and at() times are read in, e.g. Europe/Paris',
+        loadOptions: async () => (await schedule()).timeZoneOptions(),
+      },
+      { name: 'name', label: 'Schedule name', type: 'text', placeholder: 'the function name' },
+      {
+        name: 'input',
+        label: 'Event (JSON)',
+        type: 'text',
+        placeholder: 'the scheduled event',
+        help: 'What the function receives; empty for the scheduled event',
+      },
+      {
+        name: 'state',
+        label: 'State',
+        type: 'select',
+        default: 'ENABLED',
+        options: [
+          { value: 'ENABLED', label: 'ENABLED' },
+          { value: 'DISABLED', label: 'DISABLED (created, does not fire)' },
+        ],
+      },
+    ],
+    create: async (fn, s) => (await schedule()).createSchedule(fn, s),
+    list: async (fn) => (await schedule()).listSchedules(fn),
+    fieldOf: (e) =>
+      / at '[A-Za-z.]+'/.test(e.message)
+        ? undefined
+        : /timezone|time zone/i.test(e.message)
+          ? 'scheduleExpressionTimezone'
+          : /expression/i.test(e.message)
+            ? 'scheduleExpression'
+            : /input/i.test(e.message)
+              ? 'input'
+              : /already exists/i.test(e.message)
+                ? 'name'
+                : undefined,
   },
   {
     id: 'database',

@@ -1,11 +1,24 @@
 import { type FunctionRef, LATEST } from '../domain/arn.js';
 import { awsTimestamp, type Clock } from '../domain/clock.js';
 import { invalidParameter, LambdaError, notFound } from '../domain/errors.js';
-import type { FunctionRegistry } from '../registry/function-registry.js';
+import type { Alias, FunctionRecord } from '../domain/function.js';
+import type { Logger } from '../observability/logger.js';
+import type { FunctionChange, FunctionRegistry } from '../registry/function-registry.js';
+import { isVersionNumber } from '../registry/version-rules.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { ConcurrencyStore } from '../store/ports.js';
 import type { ConcurrencyLimiter } from './concurrency.js';
 import type { InvokeService } from './invoke-service.js';
+import {
+  checkAliasChange,
+  checkPut,
+  NOT_PUBLISHED_QUALIFIER_MESSAGE,
+  type ProvisionedEntry,
+  qualifierExists,
+  sharesOf,
+  UNPUBLISHED_MESSAGE,
+  versionTargets,
+} from './provisioned-rules.js';
 
 /** A provisioned concurrency configuration as the API returns it (lambda-reference §1.2). */
 export interface ProvisionedConcurrencyView {
@@ -18,19 +31,20 @@ export interface ProvisionedConcurrencyView {
   lastModified: string;
 }
 
+const INIT_FAILED = 'The function failed to initialize; see its logs (INIT_REPORT lines).';
+
 /**
  * Reserved and provisioned concurrency of functions: AWS's rules for setting them, persistence,
  * and keeping the sandboxes they promise. Reserved concurrency is enforced by the
- * {@link ConcurrencyLimiter}; provisioned concurrency by the function's current pool, re-applied
- * whenever new code or configuration makes a new pool.
- *
- * Nimbus has no published versions yet, so provisioned concurrency applies to `$LATEST`, where
- * AWS requires a version or alias ("Provisioned Concurrency Configs cannot be applied to
- * unpublished function versions."); other qualifiers are not found, as on AWS.
+ * {@link ConcurrencyLimiter}, which also carves provisioned concurrency out of the account.
+ * Provisioned concurrency is set on published versions and aliases, as on AWS (`$LATEST` is
+ * refused); each configuration keeps initialised sandboxes in the pool of the version it covers
+ * (an alias's current version, or both versions of a weighted alias), and follows an alias when it
+ * moves. Deleting a version or alias deletes its configuration.
  */
 export class ConcurrencyConfig {
   /** functionName → qualifier → requested / lastModified. */
-  readonly #provisioned = new Map<string, Map<string, { requested: number; lastModified: number }>>();
+  readonly #provisioned = new Map<string, Map<string, ProvisionedEntry>>();
 
   constructor(
     private readonly o: {
@@ -40,21 +54,36 @@ export class ConcurrencyConfig {
       sandboxes: SandboxManager;
       invoke: InvokeService;
       clock: Clock;
+      log: Logger;
     },
   ) {}
 
-  /** Loads the stored settings into the limiter (before the server serves). */
+  /**
+   * Loads the stored settings into the limiter (before the server serves). A configuration on
+   * `$LATEST` (stored before versions existed, when Nimbus applied it there) is dropped with a
+   * warning: AWS allows none, and the API could neither show nor delete it.
+   */
   async load(): Promise<void> {
     for (const r of await this.o.store.all()) {
       if (r.reserved !== undefined) this.o.limiter.setReserved(r.functionName, r.reserved);
-      if (r.provisioned.length > 0) {
-        this.#provisioned.set(
-          r.functionName,
-          new Map(
-            r.provisioned.map((p) => [p.qualifier, { requested: p.requested, lastModified: p.lastModified }]),
-          ),
+      const record = await this.o.registry.get(r.functionName);
+      for (const p of r.provisioned) {
+        if (record && p.qualifier !== LATEST && qualifierExists(record, p.qualifier)) {
+          this.#configs(r.functionName, true).set(p.qualifier, {
+            requested: p.requested,
+            lastModified: p.lastModified,
+          });
+          continue;
+        }
+        this.o.log.warn(
+          { function: r.functionName, qualifier: p.qualifier, requested: p.requested },
+          p.qualifier === LATEST
+            ? 'dropping provisioned concurrency on $LATEST: it needs a published version or an alias now'
+            : 'dropping provisioned concurrency of a version or alias that no longer exists',
         );
+        await this.o.store.setProvisioned(r.functionName, p.qualifier, undefined, this.o.clock.now());
       }
+      this.o.limiter.setProvisioned(r.functionName, this.#total(r.functionName));
     }
   }
 
@@ -63,22 +92,32 @@ export class ConcurrencyConfig {
     for (const name of this.#provisioned.keys()) await this.#apply(name);
   }
 
-  /** After an update the function has a new pool, to provision; after a delete, nothing to keep. */
-  async functionChanged(change: {
-    kind: 'updated' | 'deleted' | 'published' | 'aliased';
-    name: string;
-  }): Promise<void> {
+  /** Checks an alias change against provisioned concurrency (a registry alias guard). */
+  checkAlias(record: FunctionRecord, next: Alias): void {
+    checkAliasChange(record, this.#configs(record.name), next);
+  }
+
+  /**
+   * Follows the function: a deleted function, version or alias takes its configurations with it;
+   * new code, versions and alias targets get their sandboxes.
+   */
+  async functionChanged(change: FunctionChange): Promise<void> {
     if (change.kind === 'deleted') {
       this.#provisioned.delete(change.name);
       this.o.limiter.forget(change.name);
       return;
+    }
+    const gone = change.deletedVersion ?? change.deletedAlias;
+    if (gone !== undefined && this.#configs(change.name).has(gone)) {
+      this.#remove(change.name, gone);
+      await this.o.store.setProvisioned(change.name, gone, undefined, this.o.clock.now());
     }
     await this.#apply(change.name);
   }
 
   async putReserved(ref: FunctionRef, reserved: number): Promise<number> {
     const { record } = await this.o.registry.requireVersion(ref);
-    this.o.limiter.checkReservation(record.name, reserved, this.#provisionedTotal(record.name));
+    this.o.limiter.checkReservation(record.name, reserved, this.#total(record.name));
     await this.o.store.setReserved(record.name, reserved);
     this.o.limiter.setReserved(record.name, reserved);
     return reserved;
@@ -100,34 +139,22 @@ export class ConcurrencyConfig {
     qualifier: string,
     requested: number,
   ): Promise<ProvisionedConcurrencyView> {
-    const name = await this.#requireQualifier(ref, qualifier);
-    const others =
-      this.#provisionedTotal(name) - (this.#provisioned.get(name)?.get(qualifier)?.requested ?? 0);
+    const record = await this.#requireQualifier(ref, qualifier, UNPUBLISHED_MESSAGE);
+    const name = record.name;
+    const configs = this.#configs(name);
+    const others = this.#total(name) - (configs.get(qualifier)?.requested ?? 0);
     const reserved = this.o.limiter.reservedFor(name);
-    const limiter = this.o.limiter;
     if (reserved !== undefined && others + requested > reserved) {
       throw invalidParameter(
         'Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function',
       );
     }
-    if (reserved === undefined && requested > limiter.unreservedLimit) {
-      throw invalidParameter(
-        `Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${limiter.unreservedLimit}].`,
-      );
-    }
-    if (reserved === undefined && limiter.unreservedLimit - others - requested < limiter.unreservedMinimum) {
-      throw invalidParameter(
-        `Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${limiter.unreservedMinimum}].`,
-      );
-    }
+    this.o.limiter.checkProvisioned(name, others + requested);
+    checkPut(record, configs, qualifier);
     const lastModified = this.o.clock.now();
     await this.o.store.setProvisioned(name, qualifier, requested, lastModified);
-    let byQualifier = this.#provisioned.get(name);
-    if (!byQualifier) {
-      byQualifier = new Map();
-      this.#provisioned.set(name, byQualifier);
-    }
-    byQualifier.set(qualifier, { requested, lastModified });
+    this.#configs(name, true).set(qualifier, { requested, lastModified });
+    this.o.limiter.setProvisioned(name, this.#total(name));
     await this.#apply(name);
     // As on AWS, the answer to a Put says the allocation has started.
     return {
@@ -141,8 +168,8 @@ export class ConcurrencyConfig {
   }
 
   async getProvisioned(ref: FunctionRef, qualifier: string): Promise<ProvisionedConcurrencyView> {
-    const name = await this.#requireQualifier(ref, qualifier);
-    const view = this.#view(name, qualifier);
+    const record = await this.#requireQualifier(ref, qualifier, NOT_PUBLISHED_QUALIFIER_MESSAGE);
+    const view = await this.#view(record, qualifier);
     if (!view) {
       throw new LambdaError(
         'ProvisionedConcurrencyConfigNotFoundException',
@@ -152,70 +179,123 @@ export class ConcurrencyConfig {
     return view;
   }
 
+  /** Every configuration of the function (ListProvisionedConcurrencyConfigs), by qualifier. */
   async listProvisioned(ref: FunctionRef): Promise<ProvisionedConcurrencyView[]> {
     const { record } = await this.o.registry.requireVersion({ ...ref, qualifier: undefined });
-    return [...(this.#provisioned.get(record.name)?.keys() ?? [])].flatMap(
-      (q) => this.#view(record.name, q) ?? [],
-    );
+    const qualifiers = [...this.#configs(record.name).keys()].sort(byQualifier);
+    const views = await Promise.all(qualifiers.map((q) => this.#view(record, q)));
+    return views.filter((v) => v !== undefined);
   }
 
   async deleteProvisioned(ref: FunctionRef, qualifier: string): Promise<void> {
-    const name = await this.#requireQualifier(ref, qualifier);
-    if (!this.#provisioned.get(name)?.has(qualifier)) return;
-    await this.o.store.setProvisioned(name, qualifier, undefined, this.o.clock.now());
-    this.#provisioned.get(name)?.delete(qualifier);
-    if (this.#provisioned.get(name)?.size === 0) this.#provisioned.delete(name);
-    await this.#apply(name);
+    const record = await this.#requireQualifier(ref, qualifier, NOT_PUBLISHED_QUALIFIER_MESSAGE);
+    if (!this.#configs(record.name).has(qualifier)) return;
+    await this.o.store.setProvisioned(record.name, qualifier, undefined, this.o.clock.now());
+    this.#remove(record.name, qualifier);
+    await this.#apply(record.name);
   }
 
-  /** Provisioned sandboxes wanted for a function (all qualifiers), for status output. */
-  provisionedFor(functionName: string): number {
-    return this.#provisionedTotal(functionName);
+  #configs(name: string, create = false): Map<string, ProvisionedEntry> {
+    let configs = this.#provisioned.get(name);
+    if (!configs) {
+      configs = new Map();
+      if (create) this.#provisioned.set(name, configs);
+    }
+    return configs;
   }
 
-  #provisionedTotal(name: string): number {
+  #remove(name: string, qualifier: string): void {
+    const configs = this.#provisioned.get(name);
+    configs?.delete(qualifier);
+    if (configs?.size === 0) this.#provisioned.delete(name);
+    this.o.limiter.setProvisioned(name, this.#total(name));
+  }
+
+  #total(name: string): number {
     let total = 0;
-    for (const p of this.#provisioned.get(name)?.values() ?? []) total += p.requested;
+    for (const p of this.#configs(name).values()) total += p.requested;
     return total;
   }
 
-  #view(name: string, qualifier: string): ProvisionedConcurrencyView | undefined {
-    const config = this.#provisioned.get(name)?.get(qualifier);
-    if (!config) return undefined;
-    const state = this.o.sandboxes.provisioned(name);
-    const allocated = Math.min(config.requested, state.allocated);
+  /** The pool key of a published version's sandboxes. */
+  async #poolKey(name: string, version: string): Promise<string> {
+    const resolved = await this.o.registry.resolve({ name, qualifier: version });
+    return this.o.invoke.sandboxSpec(resolved).poolKey;
+  }
+
+  /** A configuration with what its versions' pools have initialised so far. */
+  async #view(record: FunctionRecord, qualifier: string): Promise<ProvisionedConcurrencyView | undefined> {
+    const config = this.#configs(record.name).get(qualifier);
+    if (!config || !qualifierExists(record, qualifier)) return undefined;
+    const shares = sharesOf(record, qualifier, config.requested);
+    const targets = versionTargets(record, this.#configs(record.name));
+    let allocated = 0;
+    let complete = true;
+    let failed = false;
+    for (const share of shares) {
+      const st = this.o.sandboxes.provisionedState(await this.#poolKey(record.name, share.version));
+      // A version's pool may serve more than this configuration (an alias routing onto a version
+      // that has its own): count this configuration's part of what is ready.
+      const target = targets.get(share.version) ?? share.count;
+      const ready = Math.min(share.count, Math.floor((st.ready * share.count) / target));
+      allocated += ready;
+      complete &&= ready >= share.count;
+      failed ||= st.failed;
+    }
+    allocated = Math.min(allocated, config.requested);
     return {
-      functionArn: this.o.registry.arn(name, qualifier),
+      functionArn: this.o.registry.arn(record.name, qualifier),
       requested: config.requested,
       allocated,
       available: allocated,
-      status: state.failed ? 'FAILED' : allocated >= config.requested ? 'READY' : 'IN_PROGRESS',
-      ...(state.failed
-        ? { statusReason: 'The function failed to initialize; see its logs (INIT_REPORT lines).' }
-        : {}),
+      status: failed ? 'FAILED' : complete ? 'READY' : 'IN_PROGRESS',
+      ...(failed ? { statusReason: INIT_FAILED } : {}),
       lastModified: awsTimestamp(config.lastModified),
     };
   }
 
-  /** Tells the function's current pool how many sandboxes to keep initialised. */
+  /** Tells the pools of the function's versions how many sandboxes to keep initialised. */
   async #apply(name: string): Promise<void> {
     const record = await this.o.registry.get(name);
     if (!record) return;
-    const resolved = await this.o.registry.resolve({ name });
-    this.o.sandboxes.setProvisioned(this.o.invoke.sandboxSpec(resolved), this.#provisionedTotal(name));
+    const wanted = [];
+    for (const [version, count] of versionTargets(record, this.#configs(name))) {
+      const resolved = await this.o.registry.resolve({ name, qualifier: version });
+      wanted.push({ spec: this.o.invoke.sandboxSpec(resolved), count });
+    }
+    this.o.sandboxes.provisionFunction(name, wanted);
   }
 
-  /** The function name, when the qualifier is one Nimbus can provision (`$LATEST`). */
-  async #requireQualifier(ref: FunctionRef, qualifier: string): Promise<string> {
+  /**
+   * The function, when the qualifier names one of its published versions or aliases: `$LATEST`
+   * is refused with `latestMessage` (Put and Get/Delete word it differently on AWS), others are
+   * not found.
+   */
+  async #requireQualifier(
+    ref: FunctionRef,
+    qualifier: string,
+    latestMessage: string,
+  ): Promise<FunctionRecord> {
     if (ref.qualifier !== undefined && ref.qualifier !== qualifier) {
       throw invalidParameter(
         'The derived qualifier from the function name does not match the specified qualifier.',
       );
     }
+    if (qualifier === LATEST) throw invalidParameter(latestMessage);
     const { record } = await this.o.registry.requireVersion({ ...ref, qualifier: undefined });
-    if (qualifier === LATEST) return record.name;
-    if (/^\d+$/.test(qualifier))
-      throw notFound(`Function not found: ${this.o.registry.arn(record.name, qualifier)}`);
-    throw notFound(`Cannot find alias arn: ${this.o.registry.arn(record.name, qualifier)}`);
+    if (qualifierExists(record, qualifier)) return record;
+    const arn = this.o.registry.arn(record.name, qualifier);
+    throw notFound(
+      isVersionNumber(qualifier) ? `Function not found: ${arn}` : `Cannot find alias arn: ${arn}`,
+    );
   }
+}
+
+/** Versions in number order, then aliases by name. */
+function byQualifier(a: string, b: string): number {
+  const va = isVersionNumber(a);
+  const vb = isVersionNumber(b);
+  if (va && vb) return Number(a) - Number(b);
+  if (va !== vb) return va ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -11,16 +11,25 @@ export const THROTTLE_RETRY_AFTER_SECONDS = 1;
  * Concurrent executions, counted as Lambda counts them (lambda-reference §8, §2.5): an account
  * limit shared by all functions, from which reserved concurrency is carved out. A function with
  * a reservation runs at most that many at once and never competes for the rest; the others share
- * what is left (the unreserved pool), of which `unreservedMinimum` can never be reserved. A
+ * what is left (the unreserved pool), of which `unreservedMinimum` can never be reserved.
+ * Provisioned concurrency of a function without a reservation is carved out too ("Provisioned
+ * concurrency counts towards a function's reserved concurrency and Regional quotas", AWS
+ * provisioned-concurrency docs): its first `provisioned` executions run on it, the rest spill
+ * over to the unreserved pool. A
  * synchronous invocation over its limit is throttled at once (429 TooManyRequestsException with
  * the `Reason`); asynchronous ones stay queued (the async dispatcher asks
  * {@link ConcurrencyLimiter.isFullyThrottled} and {@link ConcurrencyLimiter.available}).
  */
 export class ConcurrencyLimiter {
   readonly #reserved = new Map<string, number>();
+  /** Provisioned concurrency per function (all its versions and aliases). */
+  readonly #provisioned = new Map<string, number>();
   readonly #perFunction = new Map<string, number>();
+  /** Executions running on a function's provisioned carve-out (functions without a reservation). */
+  readonly #onProvisioned = new Map<string, number>();
   readonly #throttles = new Map<string, number>();
-  #reservedTotal = 0;
+  /** Concurrency carved out of the account: reservations, and provisioned without one. */
+  #carvedTotal = 0;
   #inFlight = 0;
   /** In flight for functions without a reservation. */
   #unreservedInFlight = 0;
@@ -38,7 +47,7 @@ export class ConcurrencyLimiter {
 
   /** What functions without a reservation share (`UnreservedConcurrentExecutions`). */
   get unreservedLimit(): number {
-    return this.accountLimit - this.#reservedTotal;
+    return this.accountLimit - this.#carvedTotal;
   }
 
   get throttles(): number {
@@ -66,7 +75,7 @@ export class ConcurrencyLimiter {
   available(functionName: string): number {
     const reserved = this.#reserved.get(functionName);
     if (reserved !== undefined) return Math.max(0, reserved - this.inFlightFor(functionName));
-    return Math.max(0, this.unreservedLimit - this.#unreservedInFlight);
+    return this.#freeProvisioned(functionName) + Math.max(0, this.unreservedLimit - this.#unreservedInFlight);
   }
 
   /**
@@ -74,7 +83,7 @@ export class ConcurrencyLimiter {
    * `provisioned` is what the function has provisioned; a reservation cannot be below it.
    */
   checkReservation(functionName: string, reserved: number, provisioned = 0): void {
-    const others = this.#reservedTotal - (this.#reserved.get(functionName) ?? 0);
+    const others = this.#carvedTotal - this.#carved(functionName);
     if (this.accountLimit - others - reserved < this.unreservedMinimum) {
       throw invalidParameter(
         `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${this.unreservedMinimum}].`,
@@ -87,19 +96,46 @@ export class ConcurrencyLimiter {
     }
   }
 
+  /**
+   * Rejects provisioned concurrency AWS would reject for a function without a reservation: more
+   * than the unreserved pool has, or so much that less than the minimum stays unreserved.
+   * `total` is what all the function's versions and aliases would have.
+   */
+  checkProvisioned(functionName: string, total: number): void {
+    if (this.#reserved.has(functionName)) return;
+    const available = this.accountLimit - (this.#carvedTotal - this.#carved(functionName));
+    if (total > available) {
+      throw invalidParameter(
+        `Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${available}].`,
+      );
+    }
+    if (available - total < this.unreservedMinimum) {
+      throw invalidParameter(
+        `Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${this.unreservedMinimum}].`,
+      );
+    }
+  }
+
   /** Sets (or with undefined, removes) a function's reservation; checked by the caller. */
   setReserved(functionName: string, reserved: number | undefined): void {
-    this.#reservedTotal -= this.#reserved.get(functionName) ?? 0;
+    this.#carvedTotal -= this.#carved(functionName);
     if (reserved === undefined) this.#reserved.delete(functionName);
-    else {
-      this.#reserved.set(functionName, reserved);
-      this.#reservedTotal += reserved;
-    }
+    else this.#reserved.set(functionName, reserved);
+    this.#carvedTotal += this.#carved(functionName);
+  }
+
+  /** Sets a function's provisioned concurrency (all qualifiers; 0 for none); checked by the caller. */
+  setProvisioned(functionName: string, provisioned: number): void {
+    this.#carvedTotal -= this.#carved(functionName);
+    if (provisioned > 0) this.#provisioned.set(functionName, provisioned);
+    else this.#provisioned.delete(functionName);
+    this.#carvedTotal += this.#carved(functionName);
   }
 
   /** A deleted function's reservation and counters go with it. */
   forget(functionName: string): void {
     this.setReserved(functionName, undefined);
+    this.setProvisioned(functionName, 0);
     this.#throttles.delete(functionName);
   }
 
@@ -107,7 +143,12 @@ export class ConcurrencyLimiter {
   acquire(functionName: string): Release {
     const reserved = this.#reserved.get(functionName);
     const running = this.inFlightFor(functionName);
-    if (reserved !== undefined ? running >= reserved : this.#unreservedInFlight >= this.unreservedLimit) {
+    const onProvisioned = reserved === undefined && this.#freeProvisioned(functionName) > 0;
+    if (
+      reserved !== undefined
+        ? running >= reserved
+        : !onProvisioned && this.#unreservedInFlight >= this.unreservedLimit
+    ) {
       this.#throttleTotal++;
       this.#throttles.set(functionName, this.throttlesFor(functionName) + 1);
       throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.', {
@@ -118,9 +159,11 @@ export class ConcurrencyLimiter {
         retryAfterSeconds: THROTTLE_RETRY_AFTER_SECONDS,
       });
     }
-    const fromUnreserved = reserved === undefined;
+    const fromUnreserved = reserved === undefined && !onProvisioned;
     this.#inFlight++;
     if (fromUnreserved) this.#unreservedInFlight++;
+    if (onProvisioned)
+      this.#onProvisioned.set(functionName, (this.#onProvisioned.get(functionName) ?? 0) + 1);
     this.#perFunction.set(functionName, running + 1);
     let released = false;
     return () => {
@@ -128,9 +171,26 @@ export class ConcurrencyLimiter {
       released = true;
       this.#inFlight--;
       if (fromUnreserved) this.#unreservedInFlight--;
+      if (onProvisioned) {
+        const p = (this.#onProvisioned.get(functionName) ?? 1) - 1;
+        if (p <= 0) this.#onProvisioned.delete(functionName);
+        else this.#onProvisioned.set(functionName, p);
+      }
       const n = this.inFlightFor(functionName) - 1;
       if (n <= 0) this.#perFunction.delete(functionName);
       else this.#perFunction.set(functionName, n);
     };
+  }
+
+  /** What a function takes out of the account: its reservation, else its provisioned concurrency. */
+  #carved(functionName: string): number {
+    return this.#reserved.get(functionName) ?? this.#provisioned.get(functionName) ?? 0;
+  }
+
+  #freeProvisioned(functionName: string): number {
+    return Math.max(
+      0,
+      (this.#provisioned.get(functionName) ?? 0) - (this.#onProvisioned.get(functionName) ?? 0),
+    );
   }
 }

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { CodeBuilder } from '../artifacts/build/code-builder.js';
 import { CodeStore } from '../artifacts/code-store.js';
 import type { ServerConfig } from '../config/server-config.js';
-import type { AccountScope } from '../domain/arn.js';
+import { type AccountScope, LATEST } from '../domain/arn.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { BUILD_TIMEOUT_MS } from '../domain/limits.js';
 import { runtimeFamily } from '../domain/runtimes.js';
@@ -102,9 +102,11 @@ export async function startNimbus(config: ServerConfig, options: NimbusOptions =
 
   let gc: Promise<void> = Promise.resolve();
   registry.onChange((change) => {
-    // New versions and aliases leave running code as it is; `$LATEST` changes and deletes retire it.
+    // New versions and aliases leave running code as it is; `$LATEST` changes retire `$LATEST`'s
+    // pools (published versions are immutable and keep theirs); deletes retire what they delete.
     if (change.kind === 'deleted') sandboxes.forgetFunction(change.name);
-    else if (change.kind === 'updated') sandboxes.retireFunction(change.name);
+    else if (change.kind === 'updated') sandboxes.retireVersion(change.name, LATEST);
+    else if (change.deletedVersion) sandboxes.retireVersion(change.name, change.deletedVersion);
     gc = gc
       .then(() => registry.collectGarbage(sandboxes.codeDirsInUse()))
       .catch((err: unknown) => log.warn({ err }, 'code garbage collection failed'));

@@ -88,9 +88,21 @@ export interface AliasInput {
 
 /**
  * `updated`/`deleted`: `$LATEST` or the whole function changed (pools must be retired);
- * `published`/`aliased`: a version or alias was added, changed or removed (running code is unchanged).
+ * `published`/`aliased`: a version or alias was added, changed or removed (running code is unchanged);
+ * `deletedVersion`/`deletedAlias` name the one removed.
  */
-export type FunctionChange = { kind: 'updated' | 'deleted' | 'published' | 'aliased'; name: string };
+export type FunctionChange = {
+  kind: 'updated' | 'deleted' | 'published' | 'aliased';
+  name: string;
+  deletedVersion?: string;
+  deletedAlias?: string;
+};
+
+/**
+ * Asked before an alias is created or changed, with the function as it is and the alias as it
+ * would be; throws to refuse (e.g. provisioned concurrency rules).
+ */
+export type AliasGuard = (record: FunctionRecord, next: Alias) => void;
 
 export interface FunctionRegistryOptions {
   /** The build step (dependencies, TypeScript); without it zips run as uploaded. */
@@ -120,6 +132,7 @@ export class FunctionRegistry {
   readonly #mutex = new KeyedMutex();
   readonly #cache = new Map<string, FunctionRecord>();
   readonly #listeners = new Set<(c: FunctionChange) => void>();
+  readonly #aliasGuards = new Set<AliasGuard>();
   readonly #builds = new Set<Promise<void>>();
   readonly #random: () => number;
   #closed = false;
@@ -137,6 +150,12 @@ export class FunctionRegistry {
   onChange(listener: (c: FunctionChange) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Adds a rule that alias changes must pass (checked under the function's lock). */
+  guardAliases(guard: AliasGuard): () => void {
+    this.#aliasGuards.add(guard);
+    return () => this.#aliasGuards.delete(guard);
   }
 
   arn(name: string, qualifier?: string): string {
@@ -306,7 +325,11 @@ export class FunctionRegistry {
       await this.store.deleteVersion(ref.name, q);
       this.#cache.set(ref.name, { ...record, versions: record.versions.filter((v) => v.version !== q) });
     });
-    this.#emit({ kind: q === undefined ? 'deleted' : 'published', name: ref.name });
+    this.#emit(
+      q === undefined
+        ? { kind: 'deleted', name: ref.name }
+        : { kind: 'published', name: ref.name, deletedVersion: q },
+    );
   }
 
   async setTags(name: string, tags: Record<string, string>): Promise<void> {
@@ -387,6 +410,7 @@ export class FunctionRegistry {
         additionalVersionWeights: weights,
         revisionId: newAliasRevision(),
       };
+      for (const guard of this.#aliasGuards) guard(record, alias);
       if (!(await this.store.putAlias(fn, alias, { create: true }))) {
         throw conflict(`Alias already exists: ${this.arn(fn, name)}`);
       }
@@ -427,6 +451,7 @@ export class FunctionRegistry {
         revisionId: newAliasRevision(),
       };
       checkAliasTarget(record, alias.functionVersion, alias.additionalVersionWeights, (q) => this.arn(fn, q));
+      for (const guard of this.#aliasGuards) guard(record, alias);
       if (!(await this.store.putAlias(fn, alias, { expectedRevisionId: current.revisionId })))
         throw revisionMismatch();
       return { alias, aliases: record.aliases.map((a) => (a.name === name ? alias : a)) };
@@ -434,10 +459,14 @@ export class FunctionRegistry {
   }
 
   async deleteAlias(fn: string, name: string): Promise<void> {
-    await this.#aliasChange(fn, async (record) => {
-      await this.store.deleteAlias(fn, name);
-      return { alias: undefined, aliases: record.aliases.filter((a) => a.name !== name) };
-    });
+    await this.#aliasChange(
+      fn,
+      async (record) => {
+        await this.store.deleteAlias(fn, name);
+        return { alias: undefined, aliases: record.aliases.filter((a) => a.name !== name) };
+      },
+      name,
+    );
   }
 
   // ---- invoke path --------------------------------------------------------------------------
@@ -539,6 +568,7 @@ export class FunctionRegistry {
   async #aliasChange<T extends Alias | undefined>(
     fn: string,
     change: (record: FunctionRecord) => Promise<{ alias: T; aliases: Alias[] }>,
+    deletedAlias?: string,
   ): Promise<T> {
     const alias = await this.#mutex.run(fn, async () => {
       const record = await this.require({ name: fn });
@@ -546,7 +576,7 @@ export class FunctionRegistry {
       this.#cache.set(fn, { ...record, aliases: r.aliases });
       return r.alias;
     });
-    this.#emit({ kind: 'aliased', name: fn });
+    this.#emit({ kind: 'aliased', name: fn, ...(deletedAlias === undefined ? {} : { deletedAlias }) });
     return alias;
   }
 

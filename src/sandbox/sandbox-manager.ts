@@ -134,25 +134,43 @@ export class SandboxManager {
     this.#entry(spec).pool.setProvisioned(count);
   }
 
-  /** Provisioned sandboxes of a function's current pools: wanted, and initialised. */
-  provisioned(functionName: string): { requested: number; allocated: number; failed: boolean } {
-    let requested = 0;
-    let allocated = 0;
-    let failed = false;
-    for (const entry of this.#pools.values()) {
-      if (entry.functionName !== functionName) continue;
-      const s = entry.pool.stats();
-      requested += s.provisionedTarget;
-      allocated += s.provisionedReady;
-      failed ||= entry.pool.provisioningFailed;
+  /**
+   * Provisioned concurrency of a whole function: `count` initialised sandboxes for each revision
+   * listed, none for the function's other current pools (versions no longer provisioned).
+   */
+  provisionFunction(functionName: string, wanted: readonly { spec: SandboxSpec; count: number }[]): void {
+    if (this.#closed) return;
+    const keys = new Set(wanted.map((w) => w.spec.poolKey));
+    for (const [key, entry] of [...this.#pools]) {
+      if (entry.functionName === functionName && !keys.has(key)) entry.pool.setProvisioned(0);
     }
-    return { requested, allocated, failed };
+    for (const w of wanted) this.setProvisioned(w.spec, w.count);
   }
 
-  /** Stops serving a function's current pools (after an update or delete). */
+  /** Provisioned sandboxes of one revision's current pool: wanted, initialised, and whether init keeps failing. */
+  provisionedState(poolKey: string): { target: number; ready: number; failed: boolean } {
+    const entry = this.#pools.get(poolKey);
+    if (!entry) return { target: 0, ready: 0, failed: false };
+    const s = entry.pool.stats();
+    return { target: s.provisionedTarget, ready: s.provisionedReady, failed: entry.pool.provisioningFailed };
+  }
+
+  /** Stops serving a function's current pools (after a delete). */
   retireFunction(functionName: string): void {
+    this.#retire((e) => e.functionName === functionName);
+  }
+
+  /**
+   * Stops serving the current pools of one version of a function: `$LATEST` after an update (the
+   * published versions are immutable and keep theirs), or a deleted version.
+   */
+  retireVersion(functionName: string, version: string): void {
+    this.#retire((e) => e.functionName === functionName && e.spec.identity.version === version);
+  }
+
+  #retire(which: (e: PoolEntry) => boolean): void {
     for (const [key, entry] of this.#pools) {
-      if (entry.functionName !== functionName) continue;
+      if (!which(entry)) continue;
       this.#pools.delete(key);
       if (entry.pool.size > 0) this.#draining.add(entry);
       entry.pool.retire();

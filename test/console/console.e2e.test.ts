@@ -1,11 +1,16 @@
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  GetFunctionConcurrencyCommand,
+  GetProvisionedConcurrencyConfigCommand,
   InvokeCommand,
+  PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -466,6 +471,105 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     await expect.poll(() => row('uploads').count()).toBe(0);
   });
 
+  it('creates a function on a schedule in the five-step flow, and lists, adds and removes schedules', async () => {
+    const { page } = b;
+    await page.goto(`${s.url}/console/create`);
+    await page.fill('input[name="functionName"]', 'ticker');
+    await page.locator('[data-testid="editor-code"] .cm-content').getByText('Hello from Nimbus!').waitFor();
+    await page.getByRole('radio', { name: /^Schedule Runs/ }).check();
+    const fields = page.getByTestId('trigger-fields-schedule');
+    await expect(fields.locator('input[name="scheduleExpression"]').inputValue()).resolves.toBe(
+      'rate(5 minutes)',
+    );
+    await expect(fields.locator('input[name="scheduleExpressionTimezone"]').inputValue()).resolves.toBe(
+      'UTC',
+    );
+
+    // Bad input: the Scheduler API's own messages, at the field each is about.
+    await page.fill('input[name="scheduleExpression"]', 'rate(5 minute)');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    const expressionError = fields.locator('label', { hasText: 'Expression' }).getByTestId('field-error');
+    await expect(expressionError.textContent()).resolves.toBe('Invalid Schedule Expression rate(5 minute).');
+    await expect(page.getByTestId('deploy-progress').textContent()).resolves.toMatch(
+      /done Wait until it is Active.*failed Set up the trigger/,
+    );
+    await page.fill('input[name="scheduleExpression"]', 'cron(0 9 ? * MON-FRI *)');
+    await page.fill('input[name="scheduleExpressionTimezone"]', 'Mars/Olympus_Mons');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    const zoneError = fields.locator('label', { hasText: 'Time zone' }).getByTestId('field-error');
+    await expect(zoneError.textContent()).resolves.toMatch(
+      /^Invalid ScheduleExpressionTimezone Mars\/Olympus_Mons: not an IANA time zone name/,
+    );
+    await page.fill('input[name="scheduleExpressionTimezone"]', 'Europe/Paris');
+    await page.fill('input[name="name"]', 'weekdays-9am');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByTestId('deployed').getByText('ticker').waitFor();
+    await expect(page.getByTestId('deploy-progress').textContent()).resolves.toMatch(
+      /already deployed.*Schedule weekdays-9am: ticker runs on cron\(0 9 \? \* MON-FRI \*\) \(Europe\/Paris\)/,
+    );
+
+    // The schedule as the Scheduler API (through its own AWS client) has it.
+    const scheduler = new SchedulerClient({
+      endpoint: s.url,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+    });
+    try {
+      await expect(scheduler.send(new GetScheduleCommand({ Name: 'weekdays-9am' }))).resolves.toMatchObject({
+        ScheduleExpression: 'cron(0 9 ? * MON-FRI *)',
+        ScheduleExpressionTimezone: 'Europe/Paris',
+        State: 'ENABLED',
+        Target: { Arn: 'arn:aws:lambda:us-east-1:000000000000:function:ticker' },
+      });
+
+      // Listed among the function's triggers, with its state and next firing.
+      await page.goto(`${s.url}/console/functions/ticker?tab=triggers`);
+      const list = page.getByTestId('triggers');
+      const row = (text: string) => list.locator('tbody tr', { hasText: text });
+      await expect(row('weekdays-9am').textContent()).resolves.toMatch(
+        /^Schedulecron\(0 9 \? \* MON-FRI \*\) Europe\/Parisschedule weekdays-9am · next 20\d\d-\d\d-\d\dT0[78]:00:00ZEnabled/,
+      );
+
+      // Another one from the tab: a name already taken is refused at its field; no name picks one.
+      const add = page.getByTestId('add-trigger');
+      const added = page.getByTestId('trigger-added');
+      await add.getByRole('radio', { name: /^Schedule Runs/ }).check();
+      await page.fill('input[name="scheduleExpression"]', 'rate(1 minute)');
+      await page.fill('input[name="name"]', 'weekdays-9am');
+      await add.locator('select[name="state"]').selectOption('DISABLED');
+      await add.getByRole('button', { name: 'Add trigger' }).click();
+      await expect(
+        add.locator('label', { hasText: 'Schedule name' }).getByTestId('field-error').textContent(),
+      ).resolves.toBe('Schedule weekdays-9am already exists.');
+      await page.fill('input[name="name"]', '');
+      await page.fill('input[name="input"]', '{not json');
+      await add.getByRole('button', { name: 'Add trigger' }).click();
+      await expect(
+        add.locator('label', { hasText: 'Event (JSON)' }).getByTestId('field-error').textContent(),
+      ).resolves.toBe('Target.Input must be well-formed JSON for a Lambda function target.');
+      await page.fill('input[name="input"]', '');
+      await add.getByRole('button', { name: 'Add trigger' }).click();
+      await expect(added.textContent()).resolves.toBe('Schedule ticker: ticker runs on rate(1 minute)');
+      await expect(row('rate(1 minute)').textContent()).resolves.toMatch(/schedule ticker.*Disabled/);
+      await expect(scheduler.send(new GetScheduleCommand({ Name: 'ticker' }))).resolves.toMatchObject({
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'DISABLED',
+      });
+      await shot(page, 'schedule-triggers');
+
+      // Removing one deletes the schedule.
+      page.once('dialog', (d) => void d.accept());
+      await row('weekdays-9am').getByRole('button', { name: 'Remove' }).click();
+      await expect.poll(() => row('weekdays-9am').count()).toBe(0);
+      await expect(scheduler.send(new GetScheduleCommand({ Name: 'weekdays-9am' }))).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+      await expect(row('rate(1 minute)').count()).resolves.toBe(1);
+    } finally {
+      scheduler.destroy();
+    }
+  });
+
   it('shows an async failure with its attempts and last error, and replays it', async () => {
     const { page } = b;
     await s.lambda.send(
@@ -619,6 +723,107 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     await page.locator('select[name="version"]').selectOption(other);
     await page.waitForURL(new RegExp(`version=${other}$`));
     await expect.poll(bars).not.toMatch(/invocations: [1-9]/);
+  });
+
+  it('sets reserved and provisioned concurrency in the configuration tab, with READY and FAILED', async () => {
+    const { page } = b;
+    await page.goto(`${s.url}/console/functions/flaky?tab=configuration`);
+    const reserved = page.getByTestId('reserved-concurrency');
+    await expect
+      .poll(() => reserved.getByTestId('reserved-now').textContent())
+      .toMatch(/^Unreserved: it shares the account's \d+ unreserved concurrent executions/);
+    await page.fill('input[name="reservedConcurrentExecutions"]', '-1');
+    await reserved.getByRole('button', { name: 'Save reservation' }).click();
+    await expect(reserved.getByTestId('field-error').textContent()).resolves.toMatch(
+      /Value '-1' at 'reservedConcurrentExecutions' failed to satisfy constraint/,
+    );
+    await page.fill('input[name="reservedConcurrentExecutions"]', '5');
+    await reserved.getByRole('button', { name: 'Save reservation' }).click();
+    await expect(reserved.getByTestId('reserved-note').textContent()).resolves.toBe('Reserved 5.');
+    await reserved.getByText(/^Reserved 5 concurrent executions/).waitFor();
+    await expect(
+      s.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'flaky' })),
+    ).resolves.toMatchObject({ ReservedConcurrentExecutions: 5 });
+
+    // Provisioned concurrency: on a version or an alias, within the reservation, never on a weighted alias.
+    const provisioned = page.getByTestId('provisioned-concurrency');
+    await provisioned.getByText('No provisioned concurrency.').waitFor();
+    await expect(provisioned.locator('select[name="qualifier"] option').allTextContents()).resolves.toEqual([
+      '1',
+      '2',
+      'live',
+    ]);
+    const saveProvisioned = provisioned.getByRole('button', { name: 'Save provisioned concurrency' });
+    await provisioned.locator('select[name="qualifier"]').selectOption('live');
+    await saveProvisioned.click();
+    await expect(provisioned.getByTestId('field-error').textContent()).resolves.toBe(
+      'Alias with weights can not be used with Provisioned Concurrency',
+    );
+    await provisioned.locator('select[name="qualifier"]').selectOption('2');
+    await page.fill('input[name="provisionedConcurrentExecutions"]', '6');
+    await saveProvisioned.click();
+    await expect(provisioned.getByTestId('field-error').textContent()).resolves.toBe(
+      'Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function',
+    );
+    await page.fill('input[name="provisionedConcurrentExecutions"]', '0');
+    await saveProvisioned.click();
+    await expect(provisioned.getByTestId('field-error').textContent()).resolves.toMatch(
+      /Value '0' at 'provisionedConcurrentExecutions' failed to satisfy constraint/,
+    );
+    await page.fill('input[name="provisionedConcurrentExecutions"]', '2');
+    await saveProvisioned.click();
+    await expect(provisioned.getByTestId('provisioned-note').textContent()).resolves.toBe(
+      'Provisioning 2 for 2: IN_PROGRESS.',
+    );
+    // The table follows the allocation until it is READY.
+    const configRow = provisioned.getByTestId('provisioned-configs').locator('tbody tr').first();
+    await expect
+      .poll(() => configRow.textContent(), { timeout: 20_000 })
+      .toMatch(/^222 \(2 available\)READY/);
+    await expect(
+      s.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'flaky', Qualifier: '2' })),
+    ).resolves.toMatchObject({ Status: 'READY', AllocatedProvisionedConcurrentExecutions: 2 });
+
+    // The reservation cannot go below what is provisioned.
+    await page.fill('input[name="reservedConcurrentExecutions"]', '1');
+    await reserved.getByRole('button', { name: 'Save reservation' }).click();
+    await expect(reserved.getByTestId('field-error').textContent()).resolves.toBe(
+      "Specified ReservedConcurrentExecutions for function is less than the function's provisioned concurrency [2].",
+    );
+    await shot(page, 'concurrency');
+
+    // Removing both: the configuration goes (Lambda says so), then the reservation.
+    await configRow.getByRole('button', { name: 'Remove' }).click();
+    await provisioned.getByText('No provisioned concurrency.').waitFor();
+    await expect(
+      s.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'flaky', Qualifier: '2' })),
+    ).rejects.toMatchObject({ name: 'ProvisionedConcurrencyConfigNotFoundException' });
+    await reserved.getByRole('button', { name: 'Remove reservation' }).click();
+    await reserved.getByText(/^Unreserved/).waitFor();
+
+    // A version whose init fails: its configuration ends FAILED, with the reason.
+    await s.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'bad-init',
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Role: TEST_ROLE,
+        Code: { ZipFile: await makeZip({ 'index.js': 'throw new Error("no database");' }) },
+      }),
+    );
+    await waitUntilFunctionActiveV2({ client: s.lambda, maxWaitTime: 30 }, { FunctionName: 'bad-init' });
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'bad-init' }));
+    await page.goto(`${s.url}/console/functions/bad-init?tab=configuration`);
+    const failing = page.getByTestId('provisioned-concurrency');
+    await failing.locator('select[name="qualifier"] option', { hasText: '1' }).waitFor({ state: 'attached' });
+    await failing.getByRole('button', { name: 'Save provisioned concurrency' }).click();
+    await expect
+      .poll(() => failing.getByTestId('provisioned-configs').locator('tbody tr').first().textContent(), {
+        timeout: 20_000,
+      })
+      .toMatch(/^110 \(0 available\)FAILEDThe function failed to initialize/);
+    await failing.getByRole('button', { name: 'Remove' }).click();
+    await failing.getByText('No provisioned concurrency.').waitFor();
   });
 
   it('browses the buckets: creates one, uploads, opens folders, downloads and deletes', async () => {

@@ -3,24 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DeleteFunctionConcurrencyCommand,
-  DeleteProvisionedConcurrencyConfigCommand,
   GetAccountSettingsCommand,
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
-  GetProvisionedConcurrencyConfigCommand,
   InvokeCommand,
-  ListProvisionedConcurrencyConfigsCommand,
   PutFunctionConcurrencyCommand,
-  PutProvisionedConcurrencyConfigCommand,
   TooManyRequestsException,
-  UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { awsCli } from '../support/aws-cli.js';
 import { eventually } from '../support/eventually.js';
 import { createFunction, decode, decodeJson } from '../support/functions.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { makeZip } from '../support/zip.js';
 
 const SLOW = `exports.handler = async (e) => { await new Promise(r => setTimeout(r, e.ms ?? 0)); return process.env.AWS_LAMBDA_INITIALIZATION_TYPE; };`;
 
@@ -246,164 +240,14 @@ describe('account concurrency', () => {
   });
 });
 
-describe('provisioned concurrency', () => {
-  let s: TestServer;
-  const status = () => statusOf(`${s.url}/nimbus/v1/functions/warm/status`);
-  beforeAll(async () => {
-    s = await startTestServer({ concurrency: 1000, idleTimeoutSeconds: 1 });
-    await createFunction(s.lambda, 'warm', { 'index.js': SLOW });
-  });
-  afterAll(() => s.close());
-
-  it('keeps N sandboxes initialised, serves from them warm, and never reaps them', async () => {
-    const put = await s.lambda.send(
-      new PutProvisionedConcurrencyConfigCommand({
-        FunctionName: 'warm',
-        Qualifier: '$LATEST',
-        ProvisionedConcurrentExecutions: 2,
-      }),
-    );
-    expect(put.$metadata.httpStatusCode).toBe(202);
-    expect(put).toMatchObject({
-      RequestedProvisionedConcurrentExecutions: 2,
-      AllocatedProvisionedConcurrentExecutions: 0,
-      Status: 'IN_PROGRESS',
-    });
-    const ready = await eventually('provisioned concurrency to be READY', async () => {
-      const g = await s.lambda.send(
-        new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'warm', Qualifier: '$LATEST' }),
-      );
-      return g.Status === 'READY' ? g : undefined;
-    });
-    expect(ready).toMatchObject({
-      RequestedProvisionedConcurrentExecutions: 2,
-      AllocatedProvisionedConcurrentExecutions: 2,
-      AvailableProvisionedConcurrentExecutions: 2,
-    });
-    expect(ready.LastModified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
-
-    const out = await s.lambda.send(
-      new InvokeCommand({ FunctionName: 'warm', Payload: '{}', LogType: 'Tail' }),
-    );
-    expect(decodeJson(out.Payload)).toBe('provisioned-concurrency');
-    const tail = Buffer.from(out.LogResult ?? '', 'base64').toString();
-    expect(tail).toMatch(/REPORT RequestId: /);
-    expect(tail).not.toMatch(/Init Duration/);
-
-    // Past the 1 s keep-alive, both are still there.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect((await status()).sandboxes).toMatchObject({
-      sandboxes: 2,
-      provisioned: 2,
-      provisionedTarget: 2,
-      idle: 2,
-    });
-
-    const list = await s.lambda.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: 'warm' }));
-    expect(list.ProvisionedConcurrencyConfigs).toEqual([
-      expect.objectContaining({
-        FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:warm:$LATEST',
-        RequestedProvisionedConcurrentExecutions: 2,
-        Status: 'READY',
-      }),
-    ]);
-  });
-
-  it('provisions the new code after an update, and releases everything on delete', async () => {
-    await s.lambda.send(
-      new UpdateFunctionCodeCommand({
-        FunctionName: 'warm',
-        ZipFile: await makeZip({ 'index.js': `${SLOW}\n// v2` }),
-      }),
-    );
-    await eventually('the new revision to be provisioned', async () => {
-      const st = await status();
-      return st.sandboxes.provisioned === 2 && st.sandboxes.sandboxes === 2 ? true : undefined;
-    });
-    const del = await s.lambda.send(
-      new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: 'warm', Qualifier: '$LATEST' }),
-    );
-    expect(del.$metadata.httpStatusCode).toBe(204);
-    await eventually('the provisioned sandboxes to stop', async () =>
-      (await status()).sandboxes.sandboxes === 0 ? true : undefined,
-    );
-    const missing = await rejection(
-      s.lambda.send(
-        new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'warm', Qualifier: '$LATEST' }),
-      ),
-    );
-    expect([missing.name, missing.message]).toEqual([
-      'ProvisionedConcurrencyConfigNotFoundException',
-      'No Provisioned Concurrency Config found for this function',
-    ]);
-  });
-
-  it('refuses what AWS refuses', async () => {
-    const version = await rejection(
-      s.lambda.send(
-        new PutProvisionedConcurrencyConfigCommand({
-          FunctionName: 'warm',
-          Qualifier: '3',
-          ProvisionedConcurrentExecutions: 1,
-        }),
-      ),
-    );
-    expect([version.name, version.message]).toEqual([
-      'ResourceNotFoundException',
-      'Function not found: arn:aws:lambda:us-east-1:000000000000:function:warm:3',
-    ]);
-    await s.lambda.send(
-      new PutFunctionConcurrencyCommand({ FunctionName: 'warm', ReservedConcurrentExecutions: 1 }),
-    );
-    const over = await rejection(
-      s.lambda.send(
-        new PutProvisionedConcurrencyConfigCommand({
-          FunctionName: 'warm',
-          Qualifier: '$LATEST',
-          ProvisionedConcurrentExecutions: 2,
-        }),
-      ),
-    );
-    expect(over.message).toBe(
-      'Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function',
-    );
-    await s.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'warm' }));
-    const zero = await fetch(
-      `${s.url}/2019-09-30/functions/warm/provisioned-concurrency?Qualifier=%24LATEST`,
-      {
-        method: 'PUT',
-        body: JSON.stringify({ ProvisionedConcurrentExecutions: 0 }),
-      },
-    );
-    expect((await errorOf(zero)).message).toBe(
-      "1 validation error detected: Value '0' at 'provisionedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 1",
-    );
-    const noQualifier = await fetch(`${s.url}/2019-09-30/functions/warm/provisioned-concurrency`, {
-      method: 'PUT',
-      body: JSON.stringify({ ProvisionedConcurrentExecutions: 1 }),
-    });
-    expect((await errorOf(noQualifier)).message).toBe(
-      "1 validation error detected: Value null at 'qualifier' failed to satisfy constraint: Member must not be null",
-    );
-    expect((await status()).sandboxes.provisionedTarget).toBe(0);
-  });
-});
-
 describe('concurrency settings across a restart', () => {
-  it('keeps reserved and provisioned concurrency, and provisions again at start', async () => {
+  it('keeps reserved concurrency', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-restart-'));
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     const first = await startTestServer({ concurrency: 1000 }, { dataDir });
     await createFunction(first.lambda, 'kept', { 'index.js': SLOW });
     await first.lambda.send(
       new PutFunctionConcurrencyCommand({ FunctionName: 'kept', ReservedConcurrentExecutions: 3 }),
-    );
-    await first.lambda.send(
-      new PutProvisionedConcurrencyConfigCommand({
-        FunctionName: 'kept',
-        Qualifier: '$LATEST',
-        ProvisionedConcurrentExecutions: 1,
-      }),
     );
     await first.close();
 
@@ -413,12 +257,6 @@ describe('concurrency settings across a restart', () => {
       (await second.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'kept' })))
         .ReservedConcurrentExecutions,
     ).toBe(3);
-    await eventually('the provisioned sandbox to be started again', async () => {
-      const g = await second.lambda.send(
-        new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'kept', Qualifier: '$LATEST' }),
-      );
-      return g.Status === 'READY' ? g : undefined;
-    });
     expect(
       (await second.lambda.send(new GetAccountSettingsCommand({}))).AccountLimit
         ?.UnreservedConcurrentExecutions,

@@ -6,9 +6,13 @@ import { ErrorBox, FieldError, Notice } from '../components/Alert';
 import { EnvEditor, fromVariables, toVariables } from '../components/EnvEditor';
 import { waitUntilReady } from '../deploy';
 import { formatBytes } from '../format';
+import { ProvisionedConcurrency, ReservedConcurrency } from './Concurrency';
 import { EventInvokeConfig } from './EventInvokeConfig';
 
-/** The configuration, editable with UpdateFunctionConfiguration; the API's messages show inline. */
+/**
+ * The configuration, editable with UpdateFunctionConfiguration; reserved and provisioned
+ * concurrency; asynchronous invocation. The API's messages show inline.
+ */
 export function ConfigTab({ config, onSaved }: { config: FunctionConfiguration; onSaved: () => void }) {
   const [memory, setMemory] = useState(String(config.MemorySize ?? 128));
   const [timeout, setTimeoutValue] = useState(String(config.Timeout ?? 3));
@@ -130,6 +134,8 @@ export function ConfigTab({ config, onSaved }: { config: FunctionConfiguration; 
           {state ? <Notice>{state}</Notice> : null}
         </div>
       </form>
+      <ReservedConcurrency name={config.FunctionName ?? ''} />
+      <ProvisionedConcurrency name={config.FunctionName ?? ''} />
       <EventInvokeConfig name={config.FunctionName ?? ''} />
     </div>
   );

@@ -5,8 +5,9 @@ import type { Feature } from '../app.js';
 
 /**
  * Reserved and provisioned concurrency: the Lambda API operations, the stored settings loaded
- * into the limiter before the server serves, and the provisioned sandboxes started once it does
- * (and again for each new revision of a function).
+ * into the limiter before the server serves, the provisioned sandboxes of versions and aliases
+ * started once it does (and again when an alias moves), and the rule that alias changes must
+ * respect provisioned concurrency.
  */
 export const concurrency: Feature = async (app) => {
   const config = new ConcurrencyConfig({
@@ -16,8 +17,10 @@ export const concurrency: Feature = async (app) => {
     sandboxes: app.sandboxes,
     invoke: app.invoke,
     clock: app.clock,
+    log: app.log,
   });
   await config.load();
+  app.registry.guardAliases((record, alias) => config.checkAlias(record, alias));
   addConcurrencyRoutes(app.lambdaApi.router, { concurrency: config });
   app.registry.onChange((change) => {
     config
