@@ -1,7 +1,9 @@
 import {
+  CreateAliasCommand,
   DeleteFunctionCommand,
   InvokeAsyncCommand,
   InvokeCommand,
+  PublishVersionCommand,
   PutFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +223,73 @@ describe('Invoke with InvocationType Event', () => {
       payload: '{"fail":true}',
       lastResponse: { statusCode: 200, functionError: 'Unhandled' },
     });
+  });
+});
+
+describe('the EventInvokeConfig of the qualifier an event was invoked with', () => {
+  it('applies the alias configuration to fn:alias, the version one to fn:1 and the $LATEST one to fn', async () => {
+    const env = { Environment: { Variables: { PROBE_URL: probe.url } } };
+    await createFunction(s.lambda, 'staged', { 'index.js': REPORTER }, env);
+    await createFunction(s.lambda, 'alias-sink', { 'index.js': SINK }, env);
+    await createFunction(s.lambda, 'version-sink', { 'index.js': SINK }, env);
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'staged' }));
+    await s.lambda.send(
+      new CreateAliasCommand({ FunctionName: 'staged', Name: 'live', FunctionVersion: '1' }),
+    );
+    // Three configurations: the number of attempts and the destination tell which one applied.
+    await s.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'staged', MaximumRetryAttempts: 1 }),
+    );
+    await s.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'staged',
+        Qualifier: '1',
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: arn('version-sink') } },
+      }),
+    );
+    await s.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: `${arn('staged')}:live`,
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: arn('alias-sink') } },
+      }),
+    );
+
+    // The alias points at version 1, yet the alias's own configuration applies, not version 1's.
+    const viaAlias = await sendEvent('staged:live', { fail: true, via: 'alias' });
+    await probe.waitFor(() => recordsFor(viaAlias).length === 1, 'the alias OnFailure record');
+    const aliasRecord = recordsFor(viaAlias)[0]!;
+    expect(aliasRecord.body.fn).toBe('alias-sink');
+    expect(aliasRecord.body.record).toMatchObject({
+      requestContext: {
+        requestId: viaAlias,
+        functionArn: `${arn('staged')}:live`,
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 1,
+      },
+      requestPayload: { fail: true, via: 'alias' },
+      responseContext: { statusCode: 200, executedVersion: '1', functionError: 'Unhandled' },
+    });
+    expect(hitsOf('staged', viaAlias)).toHaveLength(1);
+
+    const viaVersion = await sendEvent('staged:1', { fail: true, via: 'version' });
+    await probe.waitFor(() => recordsFor(viaVersion).length === 1, 'the version OnFailure record');
+    expect(recordsFor(viaVersion)[0]!.body.fn).toBe('version-sink');
+    expect(recordsFor(viaVersion)[0]!.body.record).toMatchObject({
+      requestContext: { functionArn: `${arn('staged')}:1`, approximateInvokeCount: 3 },
+    });
+    expect(hitsOf('staged', viaVersion)).toHaveLength(3);
+
+    // $LATEST: one retry and no destination; the event ends failed after exactly two attempts.
+    const unqualified = await sendEvent('staged', { fail: true, via: 'latest' });
+    await expect
+      .poll(async () => (await events('staged')).events.find((e) => e.requestId === unqualified)?.state, {
+        timeout: 10_000,
+      })
+      .toBe('failed');
+    expect(hitsOf('staged', unqualified)).toHaveLength(2);
+    expect(recordsFor(unqualified)).toHaveLength(0);
   });
 });
 
