@@ -1,15 +1,20 @@
 import {
   CreateAliasCommand,
   DeleteFunctionCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
   InvokeAsyncCommand,
   InvokeCommand,
   PublishVersionCommand,
   PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunction } from '../support/functions.js';
 import { PROBE_CLIENT, type Probe, type ProbeHit, startProbe } from '../support/probe-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { sqsClient } from '../support/sqs.js';
 
 /** 0.001: Lambda's 1 and 2 minutes between attempts become 60 and 120 ms. */
 const SCALE = 0.001;
@@ -294,29 +299,97 @@ describe('the EventInvokeConfig of the qualifier an event was invoked with', () 
 });
 
 describe('dead-letter queue', () => {
+  const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+
   it('keeps the event as failed, with the reason, when the DeadLetterConfig target cannot take it', async () => {
-    const dlq = 'arn:aws:sqs:us-east-1:000000000000:no-queue-service-yet';
+    const sqs = sqsClient(s.url);
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'dlq-deleted-later' }));
+      const dlq = queueArn('dlq-deleted-later');
+      await createFunction(
+        s.lambda,
+        'with-dlq',
+        { 'index.js': REPORTER },
+        {
+          Environment: { Variables: { PROBE_URL: probe.url } },
+          DeadLetterConfig: { TargetArn: dlq },
+        },
+      );
+      await s.lambda.send(
+        new PutFunctionEventInvokeConfigCommand({ FunctionName: 'with-dlq', MaximumRetryAttempts: 0 }),
+      );
+      // Checked when configured only: the queue may go away later, and the event is then kept.
+      await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+      const id = await sendEvent('with-dlq', { fail: true });
+      await expect
+        .poll(async () => (await events('with-dlq')).events.find((e) => e.requestId === id)?.state, {
+          timeout: 10_000,
+        })
+        .toBe('failed');
+      const event = (await events('with-dlq')).events.find((e) => e.requestId === id)!;
+      expect(event.condition).toBe('RetriesExhausted');
+      expect(event.lastError).toContain(`DeadLetterConfig ${dlq}`);
+    } finally {
+      sqs.destroy();
+    }
+  });
+
+  it('refuses a DeadLetterConfig target that does not exist or cannot take dead letters, changing nothing', async () => {
+    const sqs = sqsClient(s.url);
+    try {
+      await sqs.send(new CreateQueueCommand({ QueueName: 'real-dlq' }));
+      await sqs.send(
+        new CreateQueueCommand({ QueueName: 'ordered.fifo', Attributes: { FifoQueue: 'true' } }),
+      );
+    } finally {
+      sqs.destroy();
+    }
+    const refusal = (message: string) => ({ name: 'InvalidParameterValueException', message });
+    const missing = queueArn('no-such-queue');
+    const noSendMessage = `The provided execution role does not have permissions to call SendMessage on SQS (no sqs resource ${missing} exists on this Nimbus server).`;
+    await expect(
+      createFunction(
+        s.lambda,
+        'dlq-refused',
+        { 'index.js': REPORTER },
+        { DeadLetterConfig: { TargetArn: missing } },
+      ),
+    ).rejects.toMatchObject(refusal(noSendMessage));
+    await expect(
+      s.lambda.send(new GetFunctionCommand({ FunctionName: 'dlq-refused' })),
+    ).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+
     await createFunction(
       s.lambda,
-      'with-dlq',
+      'dlq-kept',
       { 'index.js': REPORTER },
-      {
-        Environment: { Variables: { PROBE_URL: probe.url } },
-        DeadLetterConfig: { TargetArn: dlq },
-      },
+      { DeadLetterConfig: { TargetArn: queueArn('real-dlq') } },
     );
-    await s.lambda.send(
-      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'with-dlq', MaximumRetryAttempts: 0 }),
+    const update = (TargetArn: string) =>
+      s.lambda.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: 'dlq-kept', DeadLetterConfig: { TargetArn } }),
+      );
+    await expect(update(missing)).rejects.toMatchObject(refusal(noSendMessage));
+    await expect(update(queueArn('ordered.fifo'))).rejects.toMatchObject(
+      refusal('Invalid dead letter queue ARN: FIFO SQS queue is not supported for dead letter configuration'),
     );
-    const id = await sendEvent('with-dlq', { fail: true });
-    await expect
-      .poll(async () => (await events('with-dlq')).events.find((e) => e.requestId === id)?.state, {
-        timeout: 10_000,
-      })
-      .toBe('failed');
-    const event = (await events('with-dlq')).events.find((e) => e.requestId === id)!;
-    expect(event.condition).toBe('RetriesExhausted');
-    expect(event.lastError).toContain(`DeadLetterConfig ${dlq}`);
+    await expect(update('arn:aws:sns:us-east-1:000000000000:alerts')).rejects.toMatchObject(
+      refusal(
+        'The provided execution role does not have permissions to call Publish on SNS (this Nimbus server has no sns service).',
+      ),
+    );
+    await expect(update(arn('sink'))).rejects.toMatchObject(
+      refusal(
+        `Invalid dead letter queue ARN: ${arn('sink')} is neither an Amazon SQS queue nor an Amazon SNS topic.`,
+      ),
+    );
+    const unchanged = await s.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'dlq-kept' }));
+    expect(unchanged.DeadLetterConfig).toEqual({ TargetArn: queueArn('real-dlq') });
+    // An empty TargetArn removes the dead-letter queue; nothing to check.
+    const cleared = await update('');
+    expect(cleared.DeadLetterConfig).toBeUndefined();
   });
 });
 
