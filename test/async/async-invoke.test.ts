@@ -9,7 +9,7 @@ import {
   PutFunctionEventInvokeConfigCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunction } from '../support/functions.js';
 import { PROBE_CLIENT, type Probe, type ProbeHit, startProbe } from '../support/probe-server.js';
@@ -329,6 +329,64 @@ describe('dead-letter queue', () => {
       const event = (await events('with-dlq')).events.find((e) => e.requestId === id)!;
       expect(event.condition).toBe('RetriesExhausted');
       expect(event.lastError).toContain(`DeadLetterConfig ${dlq}`);
+    } finally {
+      sqs.destroy();
+    }
+  });
+
+  it('sends a dead letter to the DeadLetterConfig of the version that ran (it is version configuration)', async () => {
+    const sqs = sqsClient(s.url);
+    try {
+      const urls: Record<string, string> = {};
+      for (const name of ['dlq-of-v1', 'dlq-of-latest'])
+        urls[name] = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+      await createFunction(
+        s.lambda,
+        'dlq-versions',
+        { 'index.js': REPORTER },
+        {
+          Environment: { Variables: { PROBE_URL: probe.url } },
+          DeadLetterConfig: { TargetArn: queueArn('dlq-of-v1') },
+        },
+      );
+      await s.lambda.send(new PublishVersionCommand({ FunctionName: 'dlq-versions' }));
+      await s.lambda.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: 'dlq-versions',
+          DeadLetterConfig: { TargetArn: queueArn('dlq-of-latest') },
+        }),
+      );
+      for (const Qualifier of ['$LATEST', '1']) {
+        await s.lambda.send(
+          new PutFunctionEventInvokeConfigCommand({
+            FunctionName: 'dlq-versions',
+            Qualifier,
+            MaximumRetryAttempts: 0,
+          }),
+        );
+      }
+      const receiveOne = async (queue: string) => {
+        const deadline = Date.now() + 15_000;
+        while (Date.now() < deadline) {
+          const r = await sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: urls[queue],
+              WaitTimeSeconds: 1,
+              MessageAttributeNames: ['All'],
+            }),
+          );
+          if (r.Messages?.length) return r.Messages[0]!;
+        }
+        throw new Error(`no dead letter on ${queue}`);
+      };
+      const v1 = await sendEvent('dlq-versions:1', { fail: true, ran: 'v1' });
+      const onV1 = await receiveOne('dlq-of-v1');
+      expect(JSON.parse(onV1.Body!)).toEqual({ fail: true, ran: 'v1' });
+      expect(onV1.MessageAttributes?.RequestID?.StringValue).toBe(v1);
+      const latest = await sendEvent('dlq-versions', { fail: true, ran: 'latest' });
+      const onLatest = await receiveOne('dlq-of-latest');
+      expect(JSON.parse(onLatest.Body!)).toEqual({ fail: true, ran: 'latest' });
+      expect(onLatest.MessageAttributes?.RequestID?.StringValue).toBe(latest);
     } finally {
       sqs.destroy();
     }
