@@ -17,6 +17,15 @@ const DESTINATION_ARN =
 /** Services AWS accepts as destinations; Nimbus delivers to those with a registered sender. */
 const AWS_DESTINATION_SERVICES = new Set(['lambda', 'sqs', 'sns', 'events', 's3']);
 
+/**
+ * What AWS answers when a function cannot send to its dead-letter target, a missing one included
+ * (an SQS queue or SNS topic that does not exist cannot be sent to).
+ */
+const DEAD_LETTER_REFUSED: Record<'sqs' | 'sns', string> = {
+  sqs: 'The provided execution role does not have permissions to call SendMessage on SQS',
+  sns: 'The provided execution role does not have permissions to call Publish on SNS',
+};
+
 export function matchesDestinationPattern(arn: string): boolean {
   return arn === '' || DESTINATION_ARN.test(arn);
 }
@@ -53,6 +62,35 @@ export class DestinationRouter {
       );
     }
     await sender.validate(arn, sourceFunctionName);
+  }
+
+  /**
+   * Refuses a `DeadLetterConfig.TargetArn` (CreateFunction, UpdateFunctionConfiguration) that cannot
+   * take dead letters: AWS accepts only an SQS queue or SNS topic, never a FIFO queue, and checks
+   * at configuration time that the function can send to it. Where AWS cannot send it answers with
+   * its permission text (what it says for a queue that does not exist too); Nimbus adds the reason.
+   */
+  async validateDeadLetter(arn: string): Promise<void> {
+    const service = destinationService(arn);
+    if (service !== 'sqs' && service !== 'sns') {
+      throw invalidParameter(
+        `Invalid dead letter queue ARN: ${arn} is neither an Amazon SQS queue nor an Amazon SNS topic.`,
+      );
+    }
+    if (service === 'sqs' && arn.endsWith('.fifo')) {
+      throw invalidParameter(
+        'Invalid dead letter queue ARN: FIFO SQS queue is not supported for dead letter configuration',
+      );
+    }
+    const refused = DEAD_LETTER_REFUSED[service];
+    const sender = this.#senders.get(service);
+    if (!sender) throw invalidParameter(`${refused} (this Nimbus server has no ${service} service).`);
+    try {
+      await sender.validate(arn, '');
+    } catch (e) {
+      if (!isLambdaError(e) || e.code !== 'InvalidParameterValueException') throw e;
+      throw invalidParameter(`${refused} (no ${service} resource ${arn} exists on this Nimbus server).`);
+    }
   }
 
   async send(arn: string, message: DestinationMessage): Promise<void> {

@@ -21,8 +21,8 @@ export interface AsyncDispatcherOptions {
   reserved: ReservedConcurrency;
   /** Delivers to a destination by ARN (DestinationRouter). */
   send: (arn: string, message: DestinationMessage) => Promise<void>;
-  /** The function's `DeadLetterConfig.TargetArn`, if any. */
-  deadLetterTarget: (functionName: string) => Promise<string | undefined>;
+  /** `DeadLetterConfig.TargetArn` of the version a qualifier names (undefined: `$LATEST`), if any. */
+  deadLetterTarget: (functionName: string, qualifier: string | undefined) => Promise<string | undefined>;
   functionArn: (name: string, qualifier?: string) => string;
   policy: RetryPolicy;
   clock: Clock;

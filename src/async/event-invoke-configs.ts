@@ -6,6 +6,7 @@ import {
 } from '../domain/async-invoke.js';
 import type { Clock } from '../domain/clock.js';
 import { invalidParameter, notFound, validationError } from '../domain/errors.js';
+import type { FunctionRecord } from '../domain/function.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import type { EventInvokeConfigStore } from '../store/ports.js';
 import {
@@ -106,11 +107,28 @@ export class EventInvokeConfigs {
     return effectiveConfig(await this.o.store.get(functionName, qualifier ?? LATEST));
   }
 
-  /** The function and qualifier a configuration is for; only `$LATEST` exists until versions do. */
+  /**
+   * Deletes the configurations of qualifiers that no longer exist (a deleted version or alias):
+   * a configuration lives and dies with its qualifier, as it does with its function.
+   */
+  async forgetRemovedQualifiers(functionName: string): Promise<void> {
+    const record = await this.o.registry.get(functionName);
+    if (!record) return;
+    const configs = await this.o.store.list(functionName, { limit: Number.MAX_SAFE_INTEGER });
+    for (const c of configs) {
+      if (!qualifierExists(record, c.qualifier)) await this.o.store.delete(functionName, c.qualifier);
+    }
+  }
+
+  /**
+   * The function and qualifier a configuration is for: `$LATEST` (unqualified), a published
+   * version or an alias. AWS answers an unknown one as it answers an unknown function (LocalStack's
+   * AWS-validated snapshot `put_alias_doesnotexist`).
+   */
   async #existing(ref: FunctionRef): Promise<{ name: string; qualifier: string }> {
     const qualifier = ref.qualifier ?? LATEST;
     const record = await this.o.registry.get(ref.name);
-    if (!record || qualifier !== LATEST) throw notFound("The function doesn't exist.");
+    if (!record || !qualifierExists(record, qualifier)) throw notFound("The function doesn't exist.");
     return { name: record.name, qualifier };
   }
 
@@ -145,6 +163,14 @@ export class EventInvokeConfigs {
   #noConfig(name: string, qualifier: string) {
     return notFound(`The function ${this.o.registry.arn(name, qualifier)} doesn't have an EventInvokeConfig`);
   }
+}
+
+function qualifierExists(record: FunctionRecord, qualifier: string): boolean {
+  return (
+    qualifier === LATEST ||
+    record.versions.some((v) => v.version === qualifier) ||
+    record.aliases.some((a) => a.name === qualifier)
+  );
 }
 
 function requireSomething(input: EventInvokeConfigInput): void {

@@ -8,7 +8,7 @@ import type { DestinationMessage } from './ports.js';
 export interface FinisherOptions {
   store: AsyncEventStore;
   send: (arn: string, message: DestinationMessage) => Promise<void>;
-  deadLetterTarget: (functionName: string) => Promise<string | undefined>;
+  deadLetterTarget: (functionName: string, qualifier: string | undefined) => Promise<string | undefined>;
   functionArn: (name: string, qualifier?: string) => string;
   clock: Clock;
   log: Pick<Logger, 'warn'>;
@@ -59,7 +59,9 @@ export class Finisher {
           (why) => problems.push(`${success ? 'OnSuccess' : 'OnFailure'} destination ${destination}: ${why}`),
         );
       }
-      const deadLetter = success ? undefined : await this.o.deadLetterTarget(event.functionName);
+      const deadLetter = success
+        ? undefined
+        : await this.o.deadLetterTarget(event.functionName, f.executedVersion ?? event.qualifier);
       if (deadLetter) {
         const message: DestinationMessage = {
           body: event.payload,

@@ -1,13 +1,20 @@
 import {
+  CreateAliasCommand,
   DeleteFunctionCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
   InvokeAsyncCommand,
   InvokeCommand,
+  PublishVersionCommand,
   PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunction } from '../support/functions.js';
 import { PROBE_CLIENT, type Probe, type ProbeHit, startProbe } from '../support/probe-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { sqsClient } from '../support/sqs.js';
 
 /** 0.001: Lambda's 1 and 2 minutes between attempts become 60 and 120 ms. */
 const SCALE = 0.001;
@@ -224,30 +231,223 @@ describe('Invoke with InvocationType Event', () => {
   });
 });
 
-describe('dead-letter queue', () => {
-  it('keeps the event as failed, with the reason, when the DeadLetterConfig target cannot take it', async () => {
-    const dlq = 'arn:aws:sqs:us-east-1:000000000000:no-queue-service-yet';
-    await createFunction(
-      s.lambda,
-      'with-dlq',
-      { 'index.js': REPORTER },
-      {
-        Environment: { Variables: { PROBE_URL: probe.url } },
-        DeadLetterConfig: { TargetArn: dlq },
-      },
+describe('the EventInvokeConfig of the qualifier an event was invoked with', () => {
+  it('applies the alias configuration to fn:alias, the version one to fn:1 and the $LATEST one to fn', async () => {
+    const env = { Environment: { Variables: { PROBE_URL: probe.url } } };
+    await createFunction(s.lambda, 'staged', { 'index.js': REPORTER }, env);
+    await createFunction(s.lambda, 'alias-sink', { 'index.js': SINK }, env);
+    await createFunction(s.lambda, 'version-sink', { 'index.js': SINK }, env);
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'staged' }));
+    await s.lambda.send(
+      new CreateAliasCommand({ FunctionName: 'staged', Name: 'live', FunctionVersion: '1' }),
+    );
+    // Three configurations: the number of attempts and the destination tell which one applied.
+    await s.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'staged', MaximumRetryAttempts: 1 }),
     );
     await s.lambda.send(
-      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'with-dlq', MaximumRetryAttempts: 0 }),
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'staged',
+        Qualifier: '1',
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: arn('version-sink') } },
+      }),
     );
-    const id = await sendEvent('with-dlq', { fail: true });
+    await s.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: `${arn('staged')}:live`,
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: arn('alias-sink') } },
+      }),
+    );
+
+    // The alias points at version 1, yet the alias's own configuration applies, not version 1's.
+    const viaAlias = await sendEvent('staged:live', { fail: true, via: 'alias' });
+    await probe.waitFor(() => recordsFor(viaAlias).length === 1, 'the alias OnFailure record');
+    const aliasRecord = recordsFor(viaAlias)[0]!;
+    expect(aliasRecord.body.fn).toBe('alias-sink');
+    expect(aliasRecord.body.record).toMatchObject({
+      requestContext: {
+        requestId: viaAlias,
+        functionArn: `${arn('staged')}:live`,
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 1,
+      },
+      requestPayload: { fail: true, via: 'alias' },
+      responseContext: { statusCode: 200, executedVersion: '1', functionError: 'Unhandled' },
+    });
+    expect(hitsOf('staged', viaAlias)).toHaveLength(1);
+
+    const viaVersion = await sendEvent('staged:1', { fail: true, via: 'version' });
+    await probe.waitFor(() => recordsFor(viaVersion).length === 1, 'the version OnFailure record');
+    expect(recordsFor(viaVersion)[0]!.body.fn).toBe('version-sink');
+    expect(recordsFor(viaVersion)[0]!.body.record).toMatchObject({
+      requestContext: { functionArn: `${arn('staged')}:1`, approximateInvokeCount: 3 },
+    });
+    expect(hitsOf('staged', viaVersion)).toHaveLength(3);
+
+    // $LATEST: one retry and no destination; the event ends failed after exactly two attempts.
+    const unqualified = await sendEvent('staged', { fail: true, via: 'latest' });
     await expect
-      .poll(async () => (await events('with-dlq')).events.find((e) => e.requestId === id)?.state, {
+      .poll(async () => (await events('staged')).events.find((e) => e.requestId === unqualified)?.state, {
         timeout: 10_000,
       })
       .toBe('failed');
-    const event = (await events('with-dlq')).events.find((e) => e.requestId === id)!;
-    expect(event.condition).toBe('RetriesExhausted');
-    expect(event.lastError).toContain(`DeadLetterConfig ${dlq}`);
+    expect(hitsOf('staged', unqualified)).toHaveLength(2);
+    expect(recordsFor(unqualified)).toHaveLength(0);
+  });
+});
+
+describe('dead-letter queue', () => {
+  const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+
+  it('keeps the event as failed, with the reason, when the DeadLetterConfig target cannot take it', async () => {
+    const sqs = sqsClient(s.url);
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'dlq-deleted-later' }));
+      const dlq = queueArn('dlq-deleted-later');
+      await createFunction(
+        s.lambda,
+        'with-dlq',
+        { 'index.js': REPORTER },
+        {
+          Environment: { Variables: { PROBE_URL: probe.url } },
+          DeadLetterConfig: { TargetArn: dlq },
+        },
+      );
+      await s.lambda.send(
+        new PutFunctionEventInvokeConfigCommand({ FunctionName: 'with-dlq', MaximumRetryAttempts: 0 }),
+      );
+      // Checked when configured only: the queue may go away later, and the event is then kept.
+      await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+      const id = await sendEvent('with-dlq', { fail: true });
+      await expect
+        .poll(async () => (await events('with-dlq')).events.find((e) => e.requestId === id)?.state, {
+          timeout: 10_000,
+        })
+        .toBe('failed');
+      const event = (await events('with-dlq')).events.find((e) => e.requestId === id)!;
+      expect(event.condition).toBe('RetriesExhausted');
+      expect(event.lastError).toContain(`DeadLetterConfig ${dlq}`);
+    } finally {
+      sqs.destroy();
+    }
+  });
+
+  it('sends a dead letter to the DeadLetterConfig of the version that ran (it is version configuration)', async () => {
+    const sqs = sqsClient(s.url);
+    try {
+      const urls: Record<string, string> = {};
+      for (const name of ['dlq-of-v1', 'dlq-of-latest'])
+        urls[name] = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+      await createFunction(
+        s.lambda,
+        'dlq-versions',
+        { 'index.js': REPORTER },
+        {
+          Environment: { Variables: { PROBE_URL: probe.url } },
+          DeadLetterConfig: { TargetArn: queueArn('dlq-of-v1') },
+        },
+      );
+      await s.lambda.send(new PublishVersionCommand({ FunctionName: 'dlq-versions' }));
+      await s.lambda.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: 'dlq-versions',
+          DeadLetterConfig: { TargetArn: queueArn('dlq-of-latest') },
+        }),
+      );
+      for (const Qualifier of ['$LATEST', '1']) {
+        await s.lambda.send(
+          new PutFunctionEventInvokeConfigCommand({
+            FunctionName: 'dlq-versions',
+            Qualifier,
+            MaximumRetryAttempts: 0,
+          }),
+        );
+      }
+      const receiveOne = async (queue: string) => {
+        const deadline = Date.now() + 15_000;
+        while (Date.now() < deadline) {
+          const r = await sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: urls[queue],
+              WaitTimeSeconds: 1,
+              MessageAttributeNames: ['All'],
+            }),
+          );
+          if (r.Messages?.length) return r.Messages[0]!;
+        }
+        throw new Error(`no dead letter on ${queue}`);
+      };
+      const v1 = await sendEvent('dlq-versions:1', { fail: true, ran: 'v1' });
+      const onV1 = await receiveOne('dlq-of-v1');
+      expect(JSON.parse(onV1.Body!)).toEqual({ fail: true, ran: 'v1' });
+      expect(onV1.MessageAttributes?.RequestID?.StringValue).toBe(v1);
+      const latest = await sendEvent('dlq-versions', { fail: true, ran: 'latest' });
+      const onLatest = await receiveOne('dlq-of-latest');
+      expect(JSON.parse(onLatest.Body!)).toEqual({ fail: true, ran: 'latest' });
+      expect(onLatest.MessageAttributes?.RequestID?.StringValue).toBe(latest);
+    } finally {
+      sqs.destroy();
+    }
+  });
+
+  it('refuses a DeadLetterConfig target that does not exist or cannot take dead letters, changing nothing', async () => {
+    const sqs = sqsClient(s.url);
+    try {
+      await sqs.send(new CreateQueueCommand({ QueueName: 'real-dlq' }));
+      await sqs.send(
+        new CreateQueueCommand({ QueueName: 'ordered.fifo', Attributes: { FifoQueue: 'true' } }),
+      );
+    } finally {
+      sqs.destroy();
+    }
+    const refusal = (message: string) => ({ name: 'InvalidParameterValueException', message });
+    const missing = queueArn('no-such-queue');
+    const noSendMessage = `The provided execution role does not have permissions to call SendMessage on SQS (no sqs resource ${missing} exists on this Nimbus server).`;
+    await expect(
+      createFunction(
+        s.lambda,
+        'dlq-refused',
+        { 'index.js': REPORTER },
+        { DeadLetterConfig: { TargetArn: missing } },
+      ),
+    ).rejects.toMatchObject(refusal(noSendMessage));
+    await expect(
+      s.lambda.send(new GetFunctionCommand({ FunctionName: 'dlq-refused' })),
+    ).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+
+    await createFunction(
+      s.lambda,
+      'dlq-kept',
+      { 'index.js': REPORTER },
+      { DeadLetterConfig: { TargetArn: queueArn('real-dlq') } },
+    );
+    const update = (TargetArn: string) =>
+      s.lambda.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: 'dlq-kept', DeadLetterConfig: { TargetArn } }),
+      );
+    await expect(update(missing)).rejects.toMatchObject(refusal(noSendMessage));
+    await expect(update(queueArn('ordered.fifo'))).rejects.toMatchObject(
+      refusal('Invalid dead letter queue ARN: FIFO SQS queue is not supported for dead letter configuration'),
+    );
+    await expect(update('arn:aws:sns:us-east-1:000000000000:alerts')).rejects.toMatchObject(
+      refusal(
+        'The provided execution role does not have permissions to call Publish on SNS (this Nimbus server has no sns service).',
+      ),
+    );
+    await expect(update(arn('sink'))).rejects.toMatchObject(
+      refusal(
+        `Invalid dead letter queue ARN: ${arn('sink')} is neither an Amazon SQS queue nor an Amazon SNS topic.`,
+      ),
+    );
+    const unchanged = await s.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'dlq-kept' }));
+    expect(unchanged.DeadLetterConfig).toEqual({ TargetArn: queueArn('real-dlq') });
+    // An empty TargetArn removes the dead-letter queue; nothing to check.
+    const cleared = await update('');
+    expect(cleared.DeadLetterConfig).toBeUndefined();
   });
 });
 

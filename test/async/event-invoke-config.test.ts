@@ -1,8 +1,11 @@
 import {
+  CreateAliasCommand,
+  DeleteAliasCommand,
   DeleteFunctionCommand,
   DeleteFunctionEventInvokeConfigCommand,
   GetFunctionEventInvokeConfigCommand,
   ListFunctionEventInvokeConfigsCommand,
+  PublishVersionCommand,
   PutFunctionEventInvokeConfigCommand,
   UpdateFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
@@ -126,6 +129,138 @@ describe('EventInvokeConfig with the AWS SDK', () => {
     await createFunction(s.lambda, 'short-lived', CODE);
     await expect(
       s.lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'short-lived' })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});
+
+describe('EventInvokeConfig per qualifier (published versions and aliases)', () => {
+  it('keeps one configuration per $LATEST, version and alias, each answered with its qualified ARN', async () => {
+    await createFunction(s.lambda, 'per-qualifier', CODE);
+    const { Version } = await s.lambda.send(new PublishVersionCommand({ FunctionName: 'per-qualifier' }));
+    expect(Version).toBe('1');
+    await s.lambda.send(
+      new CreateAliasCommand({ FunctionName: 'per-qualifier', Name: 'live', FunctionVersion: '1' }),
+    );
+    const put = (FunctionName: string, Qualifier: string | undefined, MaximumRetryAttempts: number) =>
+      s.lambda.send(
+        new PutFunctionEventInvokeConfigCommand({
+          FunctionName,
+          ...(Qualifier ? { Qualifier } : {}),
+          MaximumRetryAttempts,
+        }),
+      );
+    expect((await put('per-qualifier', undefined, 2)).FunctionArn).toBe(arn('per-qualifier', '$LATEST'));
+    expect((await put('per-qualifier', '1', 1)).FunctionArn).toBe(arn('per-qualifier', '1'));
+    // The qualifier may come in the query, in the name (`fn:alias`) or in a qualified ARN.
+    expect((await put('per-qualifier', 'live', 2)).FunctionArn).toBe(arn('per-qualifier', 'live'));
+    expect((await put('per-qualifier:live', undefined, 2)).FunctionArn).toBe(arn('per-qualifier', 'live'));
+    const aliasPut = await put(arn('per-qualifier', 'live'), 'live', 0);
+    expect(aliasPut).toMatchObject({ FunctionArn: arn('per-qualifier', 'live'), MaximumRetryAttempts: 0 });
+
+    // Update merges into the alias's configuration only.
+    const updated = await s.lambda.send(
+      new UpdateFunctionEventInvokeConfigCommand({
+        FunctionName: 'per-qualifier',
+        Qualifier: 'live',
+        MaximumEventAgeInSeconds: 300,
+        DestinationConfig: { OnFailure: { Destination: arn('target') } },
+      }),
+    );
+    expect(updated).toMatchObject({
+      FunctionArn: arn('per-qualifier', 'live'),
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+      DestinationConfig: { OnSuccess: {}, OnFailure: { Destination: arn('target') } },
+    });
+    const get = (Qualifier?: string) =>
+      s.lambda.send(
+        new GetFunctionEventInvokeConfigCommand({
+          FunctionName: 'per-qualifier',
+          ...(Qualifier ? { Qualifier } : {}),
+        }),
+      );
+    expect(await get()).toMatchObject({
+      FunctionArn: arn('per-qualifier', '$LATEST'),
+      MaximumRetryAttempts: 2,
+    });
+    expect(await get()).not.toHaveProperty('MaximumEventAgeInSeconds');
+    expect(await get('1')).toMatchObject({ FunctionArn: arn('per-qualifier', '1'), MaximumRetryAttempts: 1 });
+    expect(await get('live')).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 });
+
+    // List names every qualifier, and pages.
+    const listed = await s.lambda.send(
+      new ListFunctionEventInvokeConfigsCommand({ FunctionName: 'per-qualifier' }),
+    );
+    expect(listed.FunctionEventInvokeConfigs?.map((c) => c.FunctionArn)).toEqual([
+      arn('per-qualifier', '$LATEST'),
+      arn('per-qualifier', '1'),
+      arn('per-qualifier', 'live'),
+    ]);
+    const first = await s.lambda.send(
+      new ListFunctionEventInvokeConfigsCommand({ FunctionName: 'per-qualifier', MaxItems: 2 }),
+    );
+    expect(first.FunctionEventInvokeConfigs).toHaveLength(2);
+    const rest = await s.lambda.send(
+      new ListFunctionEventInvokeConfigsCommand({ FunctionName: 'per-qualifier', Marker: first.NextMarker }),
+    );
+    expect(rest.FunctionEventInvokeConfigs?.map((c) => c.FunctionArn)).toEqual([
+      arn('per-qualifier', 'live'),
+    ]);
+    expect(rest.NextMarker).toBeUndefined();
+
+    // Delete is per qualifier too.
+    await s.lambda.send(
+      new DeleteFunctionEventInvokeConfigCommand({ FunctionName: 'per-qualifier', Qualifier: '1' }),
+    );
+    await expect(get('1')).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: `The function ${arn('per-qualifier', '1')} doesn't have an EventInvokeConfig`,
+    });
+    expect((await get('live')).MaximumRetryAttempts).toBe(0);
+    expect((await get()).MaximumRetryAttempts).toBe(2);
+  });
+
+  it('refuses an unknown version or alias, and drops an alias configuration with its alias', async () => {
+    await createFunction(s.lambda, 'aliased', CODE);
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'aliased' }));
+    await s.lambda.send(
+      new CreateAliasCommand({ FunctionName: 'aliased', Name: 'prod', FunctionVersion: '1' }),
+    );
+    const doesNotExist = {
+      status: 404,
+      type: 'ResourceNotFoundException',
+      body: { Type: 'User', Message: "The function doesn't exist." },
+    };
+    expect(await call('PUT', path('aliased', '?Qualifier=2'), { MaximumRetryAttempts: 1 })).toEqual(
+      doesNotExist,
+    );
+    expect(await call('PUT', path('aliased', '?Qualifier=prodx'), { MaximumRetryAttempts: 1 })).toEqual(
+      doesNotExist,
+    );
+    expect(await call('POST', path('aliased:staging'), { MaximumRetryAttempts: 1 })).toEqual(doesNotExist);
+    expect(await call('GET', path('aliased', '?Qualifier=staging'))).toEqual({
+      status: 404,
+      type: 'ResourceNotFoundException',
+      body: {
+        Type: 'User',
+        Message: `The function ${arn('aliased', 'staging')} doesn't have an EventInvokeConfig`,
+      },
+    });
+    expect(
+      (await call('GET', `${s.url}/2019-09-25/functions/aliased/event-invoke-config/list`)).body,
+    ).toEqual({
+      FunctionEventInvokeConfigs: [],
+    });
+
+    await s.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'aliased:prod', MaximumRetryAttempts: 1 }),
+    );
+    await s.lambda.send(new DeleteAliasCommand({ FunctionName: 'aliased', Name: 'prod' }));
+    await s.lambda.send(
+      new CreateAliasCommand({ FunctionName: 'aliased', Name: 'prod', FunctionVersion: '1' }),
+    );
+    await expect(
+      s.lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'aliased:prod' })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });

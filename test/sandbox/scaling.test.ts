@@ -1,10 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { InvokeCommand, type InvokeCommandOutput, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateEventSourceMappingCommand,
+  DeleteEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  InvokeCommand,
+  type InvokeCommandOutput,
+  UpdateFunctionCodeCommand,
+} from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processTree } from '../../src/sandbox/proc.js';
 import { eventually } from '../support/eventually.js';
 import { createFunction, decodeJson } from '../support/functions.js';
+import { PROBE_CLIENT, startProbe } from '../support/probe-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { sqsClient } from '../support/sqs.js';
 import { makeZip } from '../support/zip.js';
 
 interface FunctionStatus {
@@ -71,6 +81,70 @@ describe('scale to zero and back', () => {
     // Started through the start gate, and reused: not one runtime per invocation.
     expect(st.sandboxes).toBeGreaterThan(1);
     expect(st.coldStarts + st.warmStarts).toBeGreaterThanOrEqual(31);
+  });
+
+  it('wakes from zero for an Event invoke and for an SQS message through an event source mapping', async () => {
+    const probe = await startProbe();
+    const sqs = sqsClient(s.url);
+    try {
+      await createFunction(
+        s.lambda,
+        'woken',
+        {
+          'index.js': `${PROBE_CLIENT}
+exports.handler = async (e, ctx) => {
+  await probe(e.Records ? { via: 'sqs', body: e.Records[0].body } : { via: 'event', requestId: ctx.awsRequestId });
+  return 'ok';
+};`,
+        },
+        { Environment: { Variables: { PROBE_URL: probe.url } } },
+      );
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'wake-up-calls' }));
+      const mapping = await s.lambda.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName: 'woken',
+          EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:wake-up-calls',
+          BatchSize: 1,
+        }),
+      );
+      await eventually('the mapping to be enabled', async () =>
+        (await s.lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID }))).State === 'Enabled'
+          ? true
+          : undefined,
+      );
+      const atZero = async () => {
+        await eventually('zero sandboxes', async () =>
+          (await status('woken')).sandboxes.sandboxes === 0 ? true : undefined,
+        );
+        return (await status('woken')).sandboxes.coldStarts;
+      };
+      // Warm once, so that zero is reached by scaling down rather than by never having started.
+      expect(decodeJson((await invoke('woken')).Payload)).toBe('ok');
+      probe.hits.length = 0;
+
+      const beforeEvent = await atZero();
+      const sent = await s.lambda.send(
+        new InvokeCommand({ FunctionName: 'woken', InvocationType: 'Event', Payload: '{}' }),
+      );
+      expect(sent.StatusCode).toBe(202);
+      await probe.waitFor(
+        (hits) => hits.some((h) => h.body.via === 'event' && h.body.requestId === sent.$metadata.requestId),
+        'the Event invoke to run',
+      );
+      expect((await status('woken')).sandboxes.coldStarts).toBe(beforeEvent + 1);
+
+      const beforeMessage = await atZero();
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'wake up' }));
+      await probe.waitFor(
+        (hits) => hits.some((h) => h.body.via === 'sqs' && h.body.body === 'wake up'),
+        'the SQS message to run',
+      );
+      expect((await status('woken')).sandboxes.coldStarts).toBe(beforeMessage + 1);
+      await s.lambda.send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID }));
+    } finally {
+      sqs.destroy();
+      await probe.close();
+    }
   });
 
   it('notices a sandbox that died between invocations and replaces it', async () => {

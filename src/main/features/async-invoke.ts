@@ -4,6 +4,7 @@ import { EventInvokeConfigs } from '../../async/event-invoke-configs.js';
 import { EventQueue } from '../../async/event-queue.js';
 import { NO_RESERVED_CONCURRENCY } from '../../async/ports.js';
 import { RetryPolicy } from '../../async/retry-policy.js';
+import { isLambdaError } from '../../domain/errors.js';
 import { addEventInvokeConfigRoutes } from '../../services/lambda/event-invoke-config-routes.js';
 import { addInvokeAsyncRoutes } from '../../services/lambda/invoke-async-routes.js';
 import { addEventsRoutes } from '../../services/nimbus/events-routes.js';
@@ -44,7 +45,16 @@ export const asyncInvoke: Feature = (app) => {
       reservedFor: (name) => (app.reservedConcurrency ?? NO_RESERVED_CONCURRENCY).reservedFor(name),
     },
     send: (arn, message) => destinations.send(arn, message),
-    deadLetterTarget: async (name) => (await registry.get(name))?.latest.deadLetterTargetArn,
+    // DeadLetterConfig is version configuration: the version that ran (or the qualifier's) decides.
+    deadLetterTarget: async (name, qualifier) => {
+      try {
+        const { version } = await registry.requireVersion({ name, ...(qualifier ? { qualifier } : {}) });
+        return version.deadLetterTargetArn;
+      } catch (e) {
+        if (isLambdaError(e) && e.code === 'ResourceNotFoundException') return undefined;
+        throw e;
+      }
+    },
     functionArn: (name, qualifier) => registry.arn(name, qualifier),
     policy: new RetryPolicy(app.config.asyncDelayScale),
     clock,
@@ -57,6 +67,19 @@ export const asyncInvoke: Feature = (app) => {
     onDue: (name, dueAt) => dispatcher.due(name, dueAt),
   });
   destinations.register(new LambdaDestinationSender(registry, scope, queue));
+
+  // A configuration lives and dies with its version or alias.
+  registry.onChange((change) => {
+    if (change.kind !== 'published' && change.kind !== 'aliased') return;
+    configs
+      .forgetRemovedQualifiers(change.name)
+      .catch((err: unknown) =>
+        app.log.warn(
+          { err, function: change.name },
+          'dropping EventInvokeConfigs of removed qualifiers failed',
+        ),
+      );
+  });
 
   app.eventInvoker = queue;
   app.destinations = destinations;

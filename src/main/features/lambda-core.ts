@@ -13,6 +13,8 @@ export const lambdaCore: Feature = (app) => {
     scope,
     readObject: () => app.readObject,
     reservedConcurrency: (name) => concurrency.reservedFor(name),
+    // Read per request: the async feature (installed later) owns the destinations.
+    checkDeadLetterTarget: async (arn) => app.destinations?.validateDeadLetter(arn),
   });
   addInvokeRoutes(app.lambdaApi.router, { invoke, events: () => app.eventInvoker });
   addTagRoutes(app.lambdaApi.router, { registry, scope });

@@ -27,6 +27,8 @@ export interface FunctionsRoutesDeps {
   readObject?: () => ObjectReader | undefined;
   /** Reserved concurrency of a function, for GetFunction's `Concurrency` member. */
   reservedConcurrency?: (functionName: string) => number | undefined;
+  /** Refuses a `DeadLetterConfig.TargetArn` nothing can deliver to (the async feature's destinations). */
+  checkDeadLetterTarget?: (arn: string) => Promise<void>;
 }
 
 /** CreateFunction, GetFunction(Configuration), ListFunctions, Update*, DeleteFunction. */
@@ -54,6 +56,7 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
           'Runtime and Handler are mandatory parameters for functions created with deployment packages.',
         );
       }
+      if (r.DeadLetterConfig?.TargetArn) await d.checkDeadLetterTarget?.(r.DeadLetterConfig.TargetArn);
       const created = await registry.create({
         name: ref.name,
         runtime: r.Runtime,
@@ -178,6 +181,7 @@ export function addFunctionRoutes(router: RestRouter<LambdaRoute>, d: FunctionsR
           logGroup: r.LoggingConfig.LogGroup,
         }) as FunctionConfigPatch['loggingConfig'];
       }
+      if (patch.deadLetterTargetArn) await d.checkDeadLetterTarget?.(patch.deadLetterTargetArn);
       const updated = await registry.updateConfiguration(functionRef(call, {}), patch, r.RevisionId);
       return { status: 200, json: render(updated) };
     },
