@@ -215,7 +215,7 @@ export class QueueService {
       wanted('ApproximateNumberOfMessagesNotVisible') ||
       wanted('ApproximateNumberOfMessagesDelayed')
     ) {
-      const s = await this.#store.stats(q.id, this.#clock.now());
+      const s = await this.#statsOf(q);
       if (wanted('ApproximateNumberOfMessages')) out.ApproximateNumberOfMessages = String(s.visible);
       if (wanted('ApproximateNumberOfMessagesNotVisible'))
         out.ApproximateNumberOfMessagesNotVisible = String(s.inFlight);
@@ -277,8 +277,12 @@ export class QueueService {
   }
 
   async stats(name: string): Promise<QueueStats> {
-    const q = await this.getQueue(name);
-    return this.#store.stats(q.id, this.#clock.now());
+    return this.#statsOf(await this.getQueue(name));
+  }
+
+  #statsOf(q: QueueRecord): Promise<QueueStats> {
+    const retentionMs = Number(effectiveAttributes(q.attributes, q.fifo).MessageRetentionPeriod) * 1000;
+    return this.#store.stats(q.id, this.#clock.now(), retentionMs);
   }
 
   // --- messages ----------------------------------------------------------------------------------

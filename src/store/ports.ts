@@ -282,7 +282,8 @@ export interface QueueStore {
     now: number,
   ): Promise<VisibilityOutcome>;
   purge(queueId: number): Promise<number>;
-  stats(queueId: number, now: number): Promise<QueueStats>;
+  /** Message counts at `now`, leaving out messages older than `retentionMs` (expired, not yet deleted). */
+  stats(queueId: number, now: number, retentionMs: number): Promise<QueueStats>;
   /** The earliest time after `now` at which a message of the queue becomes visible. */
   nextVisibleAt(queueId: number, now: number): Promise<number | undefined>;
   /** Names of queues whose redrive policy points at `deadLetterArn`. */
