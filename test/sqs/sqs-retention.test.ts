@@ -42,8 +42,10 @@ const counts = async (QueueUrl: string) => {
   ];
 };
 const receive = async (QueueUrl: string, VisibilityTimeout?: number) =>
-  ((await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout })))
-    .Messages ?? []).map((m) => m.Body);
+  (
+    (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout })))
+      .Messages ?? []
+  ).map((m) => m.Body);
 
 describe('MessageRetentionPeriod', () => {
   it('a message older than the retention period is neither counted nor received', async () => {
