@@ -97,8 +97,12 @@ export class Metrics {
     });
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * The exposition text. prom-client spells NaN `Nan` (the event-loop lag gauges are NaN when two
+   * scrapes come within one sampling interval); the format, and OpenMetrics parsers, want `NaN`.
+   */
+  async text(): Promise<string> {
+    return (await this.registry.metrics()).replace(/ Nan$/gm, ' NaN');
   }
 
   get contentType(): string {
