@@ -276,8 +276,23 @@ export class QueueService {
     await this.#store.updateQueue(q.id, { tags });
   }
 
+  /** What `ApproximateNumberOfMessages*` count, plus the send times of the oldest messages. */
   async stats(name: string): Promise<QueueStats> {
     return this.#statsOf(await this.getQueue(name));
+  }
+
+  /** {@link stats} of every queue, by name (`/metrics`). */
+  async allStats(): Promise<{ name: string; stats: QueueStats }[]> {
+    const out: { name: string; stats: QueueStats }[] = [];
+    for (let afterName: string | undefined; ; ) {
+      const page = await this.#store.listQueues({
+        ...(afterName !== undefined ? { afterName } : {}),
+        limit: LIST_QUEUES_MAX,
+      });
+      for (const q of page) out.push({ name: q.name, stats: await this.#statsOf(q) });
+      if (page.length < LIST_QUEUES_MAX) return out;
+      afterName = page[page.length - 1]!.name;
+    }
   }
 
   #statsOf(q: QueueRecord): Promise<QueueStats> {

@@ -170,12 +170,19 @@ export class SqliteQueueStore implements QueueStore {
       purge: db.prepare('DELETE FROM sqs_messages WHERE queue_id = ?'),
       stats: db.prepare<
         { now: number; queueId: number; expired: number },
-        { visible: number; in_flight: number; delayed: number; oldest: number | null }
+        {
+          visible: number;
+          in_flight: number;
+          delayed: number;
+          oldest: number | null;
+          oldest_visible: number | null;
+        }
       >(
         `SELECT coalesce(sum(visible_at <= @now), 0) AS visible,
                 coalesce(sum(visible_at > @now AND token IS NOT NULL), 0) AS in_flight,
                 coalesce(sum(visible_at > @now AND token IS NULL), 0) AS delayed,
-                min(sent_at) AS oldest
+                min(sent_at) AS oldest,
+                min(CASE WHEN visible_at <= @now THEN sent_at END) AS oldest_visible
          FROM sqs_messages WHERE queue_id = @queueId AND sent_at > @expired`,
       ),
       nextVisible: db.prepare<[number, number], { at: number | null }>(
@@ -374,6 +381,7 @@ export class SqliteQueueStore implements QueueStore {
       inFlight: r.in_flight,
       delayed: r.delayed,
       ...(r.oldest === null ? {} : { oldestSentAt: r.oldest }),
+      ...(r.oldest_visible === null ? {} : { oldestVisibleSentAt: r.oldest_visible }),
     };
   }
 
