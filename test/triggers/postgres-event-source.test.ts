@@ -363,4 +363,39 @@ exports.handler = async (event) => { exports.logEvent(event); await new Promise(
     expect(await eventually(async () => ((await triggerLag(m.UUID!)) === 0 ? 0 : undefined))).toBe(0);
     await s.lambda.send(new DeleteEventSourceMappingCommand({ UUID: m.UUID }));
   });
+
+  it('MaximumRecordAgeInSeconds: an older change goes to the on-failure destination, not the function', async () => {
+    if (!pgServer) return;
+    const sqs = sqsClient(s.url);
+    const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: 'pg-too-old' }))).QueueUrl!;
+    await pgServer.query('CREATE TABLE aged (id int PRIMARY KEY, item text)');
+    await createFunction(s.lambda, 'pg-aged', { 'index.js': HANDLER });
+    await mapping('pg-aged', 'public.aged', {
+      MaximumRecordAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:pg-too-old' } },
+    });
+    // Younger than 300 s by Nimbus's clock (whatever earlier tests moved it by): delivered.
+    await pgServer.query("INSERT INTO aged VALUES (1, 'fresh')");
+    await eventually(async () => ((await changes('pg-aged')).length >= 1 ? true : undefined));
+    // From now on every change is 400 s old when it arrives.
+    clock.advance(400_000);
+    await pgServer.query("INSERT INTO aged VALUES (2, 'stale'), (3, 'stale too')");
+    const message = await eventually(
+      async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq }))).Messages?.[0],
+      30_000,
+    );
+    const failure = JSON.parse(message.Body!) as {
+      requestContext: { condition: string; approximateInvokeCount: number };
+      PostgresBatchInfo: { batchSize: number; streamArn: string };
+      Records: Change[];
+    };
+    expect(failure.requestContext.condition).toBe('RecordAgeExceeded');
+    expect(failure.requestContext.approximateInvokeCount).toBe(0);
+    expect(failure.PostgresBatchInfo.batchSize).toBe(2);
+    expect(failure.PostgresBatchInfo.streamArn).toBe(ARN('public.aged'));
+    expect(failure.Records.map((r) => r.dynamodb.Keys.id)).toEqual([2, 3]);
+    // The function never saw them; the mapping carries on past them.
+    expect((await changes('pg-aged')).map((r) => r.dynamodb.Keys.id)).toEqual([1]);
+    sqs.destroy();
+  });
 });
