@@ -4,6 +4,7 @@ import {
   InvokeCommand,
   PutFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
+import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -14,6 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunction } from '../support/functions.js';
+import { scheduleRequest, schedulerClient } from '../support/scheduler.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { ShiftedClock } from '../support/shifted-clock.js';
 import { eventually, sqsClient } from '../support/sqs.js';
@@ -204,6 +206,19 @@ describe('/metrics', () => {
     clock.advance(601_000); // the delayed message becomes visible
     expect(depth(await scrape())).toEqual([2, 0, 0]);
     expect(await attributes()).toEqual([2, 0, 0]);
+  });
+
+  it('reports each schedule with its lag (0 while the async queue takes its firings)', async () => {
+    const scheduler = schedulerClient(s.url);
+    await scheduler.send(
+      new CreateScheduleCommand({ Name: 'hourly', ...scheduleRequest('counted', 'rate(1 hour)') }),
+    );
+    const lag = await eventually(async () => {
+      const samples = await scrape();
+      return find(samples, 'nimbus_schedule_lag_seconds', { group: 'default', schedule: 'hourly' })?.value;
+    });
+    expect(lag).toBe(0);
+    scheduler.destroy();
   });
 
   it('reports the lag of an SQS event source mapping: the age of the oldest waiting message', async () => {
