@@ -78,27 +78,37 @@ export class Metrics {
     this.#throttles.inc({ function: functionName, reason });
   }
 
-  /** A gauge whose value is read at scrape time. */
+  /**
+   * A gauge whose value is read at scrape time (`collect` may query a store; nothing polls). Only
+   * the series `collect` sets are exposed, so a function or queue that is gone drops out.
+   */
   gauge<L extends string>(
     name: string,
     help: string,
     labelNames: readonly L[],
-    collect: (set: (labels: Record<L, string>, value: number) => void) => void,
+    collect: (set: (labels: Record<L, string>, value: number) => void) => void | Promise<void>,
   ): void {
     new Gauge<L>({
       name,
       help,
       labelNames: [...labelNames],
       registers: [this.registry],
-      collect() {
+      async collect() {
+        const values: [Record<L, string>, number][] = [];
+        // Gathered first, so a scrape never sees a half-reset gauge while a query is awaited.
+        await collect((labels, value) => values.push([labels, value]));
         this.reset();
-        collect((labels, value) => this.set(labels as never, value));
+        for (const [labels, value] of values) this.set(labels as never, value);
       },
     });
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * The exposition text. prom-client spells NaN `Nan` (the event-loop lag gauges are NaN when two
+   * scrapes come within one sampling interval); the format, and OpenMetrics parsers, want `NaN`.
+   */
+  async text(): Promise<string> {
+    return (await this.registry.metrics()).replace(/ Nan$/gm, ' NaN');
   }
 
   get contentType(): string {

@@ -62,6 +62,8 @@ export interface QueueStats {
   delayed: number;
   /** Send time of the oldest message still in the queue. */
   oldestSentAt?: number;
+  /** Send time of the oldest message that is visible (waiting to be received). */
+  oldestVisibleSentAt?: number;
 }
 
 /** SQS's wording for the outcome of deleting by receipt handle. */

@@ -215,7 +215,7 @@ export class QueueService {
       wanted('ApproximateNumberOfMessagesNotVisible') ||
       wanted('ApproximateNumberOfMessagesDelayed')
     ) {
-      const s = await this.#store.stats(q.id, this.#clock.now());
+      const s = await this.#statsOf(q);
       if (wanted('ApproximateNumberOfMessages')) out.ApproximateNumberOfMessages = String(s.visible);
       if (wanted('ApproximateNumberOfMessagesNotVisible'))
         out.ApproximateNumberOfMessagesNotVisible = String(s.inFlight);
@@ -276,9 +276,28 @@ export class QueueService {
     await this.#store.updateQueue(q.id, { tags });
   }
 
+  /** What `ApproximateNumberOfMessages*` count, plus the send times of the oldest messages. */
   async stats(name: string): Promise<QueueStats> {
-    const q = await this.getQueue(name);
-    return this.#store.stats(q.id, this.#clock.now());
+    return this.#statsOf(await this.getQueue(name));
+  }
+
+  /** {@link stats} of every queue, by name (`/metrics`). */
+  async allStats(): Promise<{ name: string; stats: QueueStats }[]> {
+    const out: { name: string; stats: QueueStats }[] = [];
+    for (let afterName: string | undefined; ; ) {
+      const page = await this.#store.listQueues({
+        ...(afterName !== undefined ? { afterName } : {}),
+        limit: LIST_QUEUES_MAX,
+      });
+      for (const q of page) out.push({ name: q.name, stats: await this.#statsOf(q) });
+      if (page.length < LIST_QUEUES_MAX) return out;
+      afterName = page[page.length - 1]!.name;
+    }
+  }
+
+  #statsOf(q: QueueRecord): Promise<QueueStats> {
+    const retentionMs = Number(effectiveAttributes(q.attributes, q.fifo).MessageRetentionPeriod) * 1000;
+    return this.#store.stats(q.id, this.#clock.now(), retentionMs);
   }
 
   // --- messages ----------------------------------------------------------------------------------

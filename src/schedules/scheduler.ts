@@ -49,6 +49,15 @@ export interface ScheduleStatus {
 interface Runtime extends ScheduleStatus {
   timer?: Timer;
   expression?: { updatedAt: number; parsed: ScheduleExpression };
+  /** Fired slots not yet taken by the async queue: request id → when the slot was to fire. */
+  handOvers?: Map<string, number>;
+}
+
+/** A schedule's lag as `nimbus_schedule_lag_seconds` reports it. */
+export interface ScheduleLag {
+  group: string;
+  name: string;
+  seconds: number;
 }
 
 /** Longest single wait: Node timers overflow after 24.8 days, and a re-check costs nothing. */
@@ -104,8 +113,32 @@ export class Scheduler {
         `handing ${pending.length} fired schedule slot(s) to the async queue again`,
       );
     }
-    for (const d of pending) this.#attempt(d);
+    for (const d of pending) {
+      // When the slot was to fire within a FLEXIBLE window is not kept: count from the slot.
+      this.#handOverStarted(d, d.slot);
+      this.#attempt(d);
+    }
     for (const s of this.o.store.all()) this.#plan(s.group, s.name);
+  }
+
+  /**
+   * Per schedule, the age of its oldest fired slot that the async queue has not taken yet (0 when
+   * none waits: hand-overs take milliseconds unless the queue refuses them and they are retried).
+   */
+  lags(): ScheduleLag[] {
+    const now = this.o.clock.now();
+    const out: ScheduleLag[] = [];
+    for (const [key, r] of this.#runtime) {
+      const slash = key.indexOf('/');
+      let oldest: number | undefined;
+      for (const at of r.handOvers?.values() ?? []) if (oldest === undefined || at < oldest) oldest = at;
+      out.push({
+        group: key.slice(0, slash),
+        name: key.slice(slash + 1),
+        seconds: oldest === undefined ? 0 : Math.max(0, now - oldest) / 1000,
+      });
+    }
+    return out;
   }
 
   /** Stops firing; waits for hand-overs under way (their records stay if they do not finish). */
@@ -203,7 +236,7 @@ export class Scheduler {
           'skipped a schedule slot older than MaximumEventAgeInSeconds',
         );
       } else {
-        this.#fire(s, slot);
+        this.#fire(s, slot, slot + this.#offset(s, expression, window, slot));
       }
     }
   }
@@ -220,7 +253,8 @@ export class Scheduler {
     return Math.floor(slotFraction(s.arn, slot) * span);
   }
 
-  #fire(s: Schedule, slot: number): void {
+  /** Fires `slot` (due at `plannedAt`, its FLEXIBLE offset included). */
+  #fire(s: Schedule, slot: number, plannedAt: number): void {
     const { region, accountId } = this.o.scope;
     const target = s.config.Target;
     const requestId = slotId('request', s.arn, s.createdAt, slot);
@@ -251,6 +285,7 @@ export class Scheduler {
     };
     if (!this.o.store.fire(s.group, s.name, slot, delivery)) return;
     this.#runtimeOf(keyOf(s.group, s.name)).lastFired = slot;
+    this.#handOverStarted(delivery, plannedAt);
     this.#attempt(delivery);
   }
 
@@ -272,6 +307,7 @@ export class Scheduler {
     try {
       await this.o.deliver({ targetArn: d.targetArn, payload: d.payload, requestId: d.requestId });
       this.o.store.delivered(d.requestId);
+      runtime?.handOvers?.delete(d.requestId);
       if (runtime) delete runtime.lastError;
       this.o.onDelivered?.(d, d.requestId);
       return;
@@ -342,6 +378,13 @@ export class Scheduler {
       }
     }
     this.o.store.delivered(d.requestId);
+    this.#runtime.get(scheduleKeyFromArn(d.scheduleArn))?.handOvers?.delete(d.requestId);
+  }
+
+  #handOverStarted(d: PendingDelivery, plannedAt: number): void {
+    const r = this.#runtimeOf(scheduleKeyFromArn(d.scheduleArn));
+    r.handOvers ??= new Map();
+    r.handOvers.set(d.requestId, plannedAt);
   }
 }
 

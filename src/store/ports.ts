@@ -282,7 +282,8 @@ export interface QueueStore {
     now: number,
   ): Promise<VisibilityOutcome>;
   purge(queueId: number): Promise<number>;
-  stats(queueId: number, now: number): Promise<QueueStats>;
+  /** Message counts at `now`, leaving out messages older than `retentionMs` (expired, not yet deleted). */
+  stats(queueId: number, now: number, retentionMs: number): Promise<QueueStats>;
   /** The earliest time after `now` at which a message of the queue becomes visible. */
   nextVisibleAt(queueId: number, now: number): Promise<number | undefined>;
   /** Names of queues whose redrive policy points at `deadLetterArn`. */
@@ -422,6 +423,8 @@ export interface AsyncEventStore {
   list(functionName: string, q: AsyncEventQuery): Promise<AsyncEventSummary[]>;
   get(functionName: string, requestId: string): Promise<AsyncEvent | undefined>;
   countByState(functionName: string): Promise<Partial<Record<AsyncEventState, number>>>;
+  /** Events of every function by state (one grouped read of an index, for `/metrics`). */
+  countAll(): Promise<{ functionName: string; state: AsyncEventState; count: number }[]>;
   /**
    * Puts failed events back in the queue as new (attempts and age start over); `requestIds`
    * undefined means every failed event of the function. Resolves to the ids put back.

@@ -313,6 +313,38 @@ describe('function errors as AWS reports them', () => {
 });
 
 describe('metering and logs', () => {
+  it('LogType Tail returns the last 4 KB of the log, ending with the REPORT line', async () => {
+    await createFunction(s.lambda, 'chatty', {
+      'index.js': `exports.handler = async () => {
+        for (let i = 0; i < 200; i++) console.log('line ' + String(i).padStart(3, '0') + ' ' + 'x'.repeat(100));
+        return 'done';
+      };`,
+    });
+    const out = await invoke('chatty', {}, { LogType: 'Tail' });
+    expect(out.FunctionError).toBeUndefined();
+    const bytes = Buffer.from(out.LogResult!, 'base64');
+    // The function logged about 25 KB; Lambda returns only the last 4 KB.
+    expect(bytes.length).toBeLessThanOrEqual(4096);
+    expect(bytes.length).toBeGreaterThan(3500);
+    const text = bytes.toString('utf8');
+    const lines = text.trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^REPORT RequestId: ${out.$metadata.requestId}\tDuration: \\d+\\.\\d\\d ms\tBilled Duration: \\d+ ms`,
+      ),
+    );
+    expect(lines.at(-2)).toBe(`END RequestId: ${out.$metadata.requestId}`);
+    expect(text).toContain(`\tINFO\tline 199 ${'x'.repeat(100)}`);
+    expect(text).not.toContain('START RequestId');
+    expect(text).not.toContain('\tINFO\tline 000 ');
+    // The full log is kept all the same.
+    await s.nimbus.recorder.flush();
+    const logs = (await (
+      await fetch(`${s.url}/nimbus/v1/functions/chatty/logs?requestId=${out.$metadata.requestId}&limit=1000`)
+    ).json()) as { events: { message: string }[] };
+    expect(logs.events.filter((e) => e.message.includes('\tINFO\tline '))).toHaveLength(200);
+  });
+
   it('leaves one metering record per invocation and keeps the logs', async () => {
     await createFunction(s.lambda, 'metered', {
       'index.js': `exports.handler = async () => { console.log('metered-line'); return 1; };`,

@@ -1,11 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFunction } from '../support/functions.js';
+import { freePort } from '../support/nimbus-process.js';
 import { TEST_CREDENTIALS } from '../support/server.js';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'nimbus.js');
@@ -16,25 +17,61 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** `nimbus serve --port 0`; resolves with its URL once its structured log says it listens. */
-async function serve(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-serve-'));
-  dirs.push(dataDir);
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-serve-'));
+  dirs.push(dir);
+  return dir;
+};
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  /** The data dir the server reports in its listening line. */
+  dataDir: string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * `nimbus serve` (by default `--port 0 --data-dir <fresh dir>`), with only PATH and `env` in its
+ * environment; resolves once its structured log says it listens.
+ */
+async function serve(
+  args: string[] = ['--port', '0', '--data-dir', tempDir()],
+  env: Record<string, string> = {},
+): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { PATH: process.env.PATH ?? '' },
+    env: { PATH: process.env.PATH ?? '', ...env },
   });
   children.push(child);
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-  const url = await new Promise<string>((ok, fail) => {
+  const listening = await new Promise<{ url: string; dataDir: string }>((ok, fail) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      const entry = JSON.parse(line) as { url?: string; msg?: string };
-      if (entry.url && entry.msg?.includes('listening')) ok(entry.url);
+      const entry = JSON.parse(line) as { url?: string; dataDir?: string; msg?: string };
+      if (entry.url && entry.msg?.includes('listening')) ok({ url: entry.url, dataDir: entry.dataDir ?? '' });
     });
     void exited.then((code) => fail(new Error(`nimbus serve exited with ${code} before listening`)));
   });
-  return { child, url, exited };
+  return { child, exited, ...listening };
+}
+
+/** `nimbus serve` that is expected to refuse to start: its exit code and stderr. */
+async function refused(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
+  return { code, stderr };
 }
 
 const children_of = (pid: number): number[] => {
@@ -97,4 +134,57 @@ describe('nimbus serve', () => {
       lambda.destroy();
     },
   );
+
+  it('is configured by NIMBUS_HOST, NIMBUS_PORT and NIMBUS_DATA_DIR alone', async () => {
+    const port = await freePort();
+    const dataDir = join(tempDir(), 'data'); // not there yet: serve creates it
+    const served = await serve([], {
+      NIMBUS_HOST: '127.0.0.1',
+      NIMBUS_PORT: String(port),
+      NIMBUS_DATA_DIR: dataDir,
+    });
+    expect(served.url).toBe(`http://127.0.0.1:${port}`);
+    expect(served.dataDir).toBe(dataDir);
+    expect(existsSync(join(dataDir, 'nimbus.db'))).toBe(true);
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toMatchObject({ status: 'ok' });
+    const lambda = new LambdaClient({
+      endpoint: served.url,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    await createFunction(lambda, 'configured', { 'index.js': 'exports.handler = async () => "from env";' });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'configured' }));
+    expect(Buffer.from(out.Payload!).toString()).toBe('"from env"');
+    lambda.destroy();
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toBe(0);
+    // The function is kept in that data dir: a server started there again serves it.
+    const again = await serve(['--port', '0'], { NIMBUS_DATA_DIR: dataDir });
+    const listed = (await (await fetch(`${again.url}/2015-03-31/functions`)).json()) as {
+      Functions: { FunctionName: string }[];
+    };
+    expect(listed.Functions.map((f) => f.FunctionName)).toEqual(['configured']);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  });
+
+  it('--host and --port win over NIMBUS_HOST and NIMBUS_PORT; bad values are refused', async () => {
+    const port = await freePort();
+    const env = { NIMBUS_HOST: '0.0.0.0', NIMBUS_PORT: 'not-a-port', NIMBUS_DATA_DIR: tempDir() };
+    // Listening beyond loopback needs credentials, and the port must be a number.
+    const beyond = await refused(['--port', String(port)], env);
+    expect(beyond.code).not.toBe(0);
+    expect(beyond.stderr).toContain('listening on 0.0.0.0 (beyond loopback) requires credentials');
+    const badPort = await refused(['--host', '127.0.0.1'], env);
+    expect(badPort.code).not.toBe(0);
+    expect(badPort.stderr).toMatch(/invalid server configuration.*port/);
+    const served = await serve(['--host', '127.0.0.2', '--port', String(port)], env);
+    expect(served.url).toBe(`http://127.0.0.2:${port}`);
+    expect((await fetch(`http://127.0.0.2:${port}/healthz`)).status).toBe(200);
+    // Only the address asked for: nothing listens on 127.0.0.1 at that port.
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toBe(0);
+  });
 });

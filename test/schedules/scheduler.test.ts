@@ -327,6 +327,29 @@ describe('hand-over failures', () => {
     expect(h.store.pending()).toEqual([]);
   });
 
+  it('reports the lag of a slot the async queue refuses, until it takes it', async () => {
+    await h.create('late', 'at(2026-01-01T12:10:00)', {
+      Target: {
+        Arn: fnArn('tick'),
+        RoleArn: SCHEDULER_ROLE,
+        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 5 },
+      },
+    });
+    const lag = () => h.scheduler.lags().find((l) => l.group === 'default' && l.name === 'late')?.seconds;
+    await h.advance(9 * MIN);
+    expect(lag()).toBe(0);
+    // Refused at 12:10:00, 12:10:01 and 12:10:03 (backoff 1 s, 2 s); taken at 12:10:07.
+    h.failures = [1, 2, 3].map(() => new LambdaError('TooManyRequestsException', 'Rate exceeded'));
+    await h.advance(MIN + 2_500);
+    expect(lag()).toBe(2.5);
+    await h.advance(4_000);
+    expect(h.delivered).toEqual([]);
+    expect(lag()).toBe(6.5);
+    await h.advance(1_000);
+    expect(h.delivered).toHaveLength(1);
+    expect(lag()).toBe(0);
+  });
+
   it('does not retry a function that is gone', async () => {
     h.failures = [new LambdaError('ResourceNotFoundException', `Function not found: ${fnArn('tick')}`)];
     await h.create('orphan', 'rate(1 hour)', {

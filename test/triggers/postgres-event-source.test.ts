@@ -13,6 +13,7 @@ import { EVENT_LOGGER, functionEvents } from '../support/function-events.js';
 import { createFunction } from '../support/functions.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
 import { eventually, sqsClient } from '../support/sqs.js';
 
 interface Change {
@@ -33,10 +34,12 @@ type ChangeEvent = { Records: Change[] };
 let pgServer: TestPostgres | undefined;
 let s: TestServer;
 let dataDir: string;
+/** Nimbus's clock; the last tests move it ahead of PostgreSQL's, so changes arrive already old. */
+const clock = new ShiftedClock();
 beforeAll(async () => {
   pgServer = await startPostgres();
   dataDir = mkdtempSync(join(tmpdir(), 'nimbus-pg-test-'));
-  s = await startTestServer({}, { dataDir });
+  s = await startTestServer({}, { dataDir, clock });
 }, 60_000);
 afterAll(async () => {
   await s?.close();
@@ -74,6 +77,14 @@ async function mapping(
 }
 const changes = async (fn: string) =>
   (await functionEvents<ChangeEvent>(s.url, fn)).flatMap((e) => e.Records);
+/** `nimbus_trigger_lag_seconds` of a mapping, from `/metrics` (undefined: no such series). */
+async function triggerLag(uuid: string): Promise<number | undefined> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('nimbus_trigger_lag_seconds{') && l.includes(`mapping="${uuid}"`));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
 async function rejects(p: Promise<unknown>) {
   try {
     await p;
@@ -162,7 +173,7 @@ exports.handler = async (event) => { exports.logEvent(event); await new Promise(
     await s.close();
     // Changes made while Nimbus is down are delivered after it comes back.
     for (let i = 41; i <= 50; i++) await pgServer.query('INSERT INTO events VALUES ($1)', [i]);
-    s = await startTestServer({}, { dataDir });
+    s = await startTestServer({}, { dataDir, clock });
     const all = await eventually(async () => {
       const c = await changes('pg-restart');
       return new Set(c.map((r) => r.dynamodb.Keys.id)).size >= 50 ? c : undefined;
@@ -324,5 +335,67 @@ exports.handler = async (event) => {
     expect((await pgServer.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [slot])).rowCount).toBe(
       0,
     );
+  });
+
+  it('reports the trigger lag: the age of the oldest change waiting for the function', async () => {
+    if (!pgServer) return;
+    await pgServer.query('CREATE TABLE slow (id int PRIMARY KEY)');
+    await createFunction(
+      s.lambda,
+      'pg-slow',
+      {
+        'index.js': `${EVENT_LOGGER}
+exports.handler = async (event) => { exports.logEvent(event); await new Promise((r) => setTimeout(r, 3000)); };`,
+      },
+      { Timeout: 30 },
+    );
+    const m = await mapping('pg-slow', 'public.slow', { BatchSize: 1 });
+    // Connected and caught up: nothing waits.
+    expect(await eventually(async () => triggerLag(m.UUID!))).toBe(0);
+    await pgServer.query('INSERT INTO slow VALUES (1)');
+    await pgServer.query('INSERT INTO slow VALUES (2)');
+    // The first change is with the function, the second waits behind it.
+    await eventually(async () => ((await changes('pg-slow')).length >= 1 ? true : undefined));
+    expect(await triggerLag(m.UUID!)).toBeLessThan(60);
+    clock.advance(100_000);
+    expect(await triggerLag(m.UUID!)).toBeGreaterThanOrEqual(100);
+    await eventually(async () => ((await changes('pg-slow')).length >= 2 ? true : undefined), 20_000);
+    expect(await eventually(async () => ((await triggerLag(m.UUID!)) === 0 ? 0 : undefined))).toBe(0);
+    await s.lambda.send(new DeleteEventSourceMappingCommand({ UUID: m.UUID }));
+  });
+
+  it('MaximumRecordAgeInSeconds: an older change goes to the on-failure destination, not the function', async () => {
+    if (!pgServer) return;
+    const sqs = sqsClient(s.url);
+    const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: 'pg-too-old' }))).QueueUrl!;
+    await pgServer.query('CREATE TABLE aged (id int PRIMARY KEY, item text)');
+    await createFunction(s.lambda, 'pg-aged', { 'index.js': HANDLER });
+    await mapping('pg-aged', 'public.aged', {
+      MaximumRecordAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:pg-too-old' } },
+    });
+    // Younger than 300 s by Nimbus's clock (whatever earlier tests moved it by): delivered.
+    await pgServer.query("INSERT INTO aged VALUES (1, 'fresh')");
+    await eventually(async () => ((await changes('pg-aged')).length >= 1 ? true : undefined));
+    // From now on every change is 400 s old when it arrives.
+    clock.advance(400_000);
+    await pgServer.query("INSERT INTO aged VALUES (2, 'stale'), (3, 'stale too')");
+    const message = await eventually(
+      async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq }))).Messages?.[0],
+      30_000,
+    );
+    const failure = JSON.parse(message.Body!) as {
+      requestContext: { condition: string; approximateInvokeCount: number };
+      PostgresBatchInfo: { batchSize: number; streamArn: string };
+      Records: Change[];
+    };
+    expect(failure.requestContext.condition).toBe('RecordAgeExceeded');
+    expect(failure.requestContext.approximateInvokeCount).toBe(0);
+    expect(failure.PostgresBatchInfo.batchSize).toBe(2);
+    expect(failure.PostgresBatchInfo.streamArn).toBe(ARN('public.aged'));
+    expect(failure.Records.map((r) => r.dynamodb.Keys.id)).toEqual([2, 3]);
+    // The function never saw them; the mapping carries on past them.
+    expect((await changes('pg-aged')).map((r) => r.dynamodb.Keys.id)).toEqual([1]);
+    sqs.destroy();
   });
 });

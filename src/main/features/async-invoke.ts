@@ -14,6 +14,13 @@ import { GroupCommitter } from '../../store/sqlite/group-commit.js';
 import type { Feature } from '../app.js';
 
 /**
+ * The states `nimbus_async_events` reports. `succeeded` is left out: those rows are only kept an
+ * hour for listing (nimbus_invocations_total counts what ran); a function whose events all
+ * succeeded shows zeros until they are pruned.
+ */
+const DEPTH_STATES = ['queued', 'retrying', 'in-flight', 'failed'] as const;
+
+/**
  * Asynchronous invocation: the durable event queue (group-committed into the SQLite database),
  * its dispatcher, EventInvokeConfig, destinations, InvokeAsync, and `/nimbus/v1/.../events`.
  * Sets `app.eventInvoker` and `app.destinations` for other features.
@@ -87,4 +94,22 @@ export const asyncInvoke: Feature = (app) => {
   addInvokeAsyncRoutes(app.lambdaApi.router, { events: queue });
   addEventsRoutes(app.nimbusApi.router, { registry, queue });
   app.services.push(dispatcher);
+
+  // Queue depth, read at scrape time.
+  app.metrics.gauge(
+    'nimbus_async_events',
+    'Asynchronous events by function and state (queued, retrying, in-flight, failed)',
+    ['function', 'state'],
+    async (set) => {
+      const counts = new Map<string, Map<string, number>>();
+      for (const r of await store.countAll()) {
+        const byState = counts.get(r.functionName) ?? new Map<string, number>();
+        byState.set(r.state, r.count);
+        counts.set(r.functionName, byState);
+      }
+      for (const [fn, byState] of counts) {
+        for (const state of DEPTH_STATES) set({ function: fn, state }, byState.get(state) ?? 0);
+      }
+    },
+  );
 };

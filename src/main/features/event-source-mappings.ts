@@ -30,6 +30,19 @@ export const eventSourceMappings: Feature = (app) => {
   app.eventSourceMappings = mappings;
   addEventSourceMappingRoutes(app.lambdaApi.router, { mappings, scope: app.scope });
   addTriggerStatusRoutes(app.nimbusApi.router, { mappings, scope: app.scope });
+  app.metrics.gauge(
+    'nimbus_trigger_lag_seconds',
+    'Event source mappings: age of the oldest record waiting for the function (SQS: since it was sent; PostgreSQL: since its commit)',
+    ['mapping', 'function', 'source'],
+    async (set) => {
+      for (const { mapping, lagSeconds } of await mappings.lags()) {
+        set(
+          { mapping: mapping.uuid, function: mapping.functionName, source: mapping.eventSourceArn },
+          lagSeconds,
+        );
+      }
+    },
+  );
   app.services.push({
     name: 'event-source-mappings',
     start: () => mappings.start(),

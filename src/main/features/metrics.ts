@@ -5,7 +5,10 @@ import type { Feature } from '../app.js';
 
 /**
  * Prometheus metrics at `GET /metrics`: core invocation series (observability/metrics.ts) plus
- * sandboxes per function and state, and concurrent executions. Open like the rest of the API on
+ * sandboxes per function and state, and concurrent executions. Queue depths and trigger lag are
+ * registered by the features that own them: `nimbus_async_events` (async-invoke),
+ * `nimbus_sqs_messages` (queues), `nimbus_trigger_lag_seconds` (event-source-mappings) and
+ * `nimbus_schedule_lag_seconds` (schedules), each read from its store at scrape time. Open like the rest of the API on
  * loopback; when SigV4 is enforced, a scraper authenticates with SigV4 or with
  * `Authorization: Bearer <NIMBUS_SECRET_ACCESS_KEY>` (what Prometheus's `authorization` setting
  * sends).

@@ -15,6 +15,19 @@ export const queues: Feature = (app) => {
   });
   app.queues = service;
   app.surfaces.push(new SqsSurface(service, app.log, app.auth));
+  // The counts GetQueueAttributes returns as ApproximateNumberOfMessages, ...NotVisible, ...Delayed.
+  app.metrics.gauge(
+    'nimbus_sqs_messages',
+    'Messages per queue: visible (waiting), in-flight (received, not yet visible again), delayed',
+    ['queue', 'state'],
+    async (set) => {
+      for (const { name, stats } of await service.allStats()) {
+        set({ queue: name, state: 'visible' }, stats.visible);
+        set({ queue: name, state: 'in-flight' }, stats.inFlight);
+        set({ queue: name, state: 'delayed' }, stats.delayed);
+      }
+    },
+  );
   app.services.push({
     name: 'queues',
     start: async () => undefined,

@@ -74,5 +74,13 @@ export const schedules: Feature = (app) => {
   });
   app.surfaces.push(new SchedulerSurface(service, app.auth, app.log));
   addScheduleStatusRoutes(app.nimbusApi.router, { schedules: service, scheduler });
+  app.metrics.gauge(
+    'nimbus_schedule_lag_seconds',
+    'Schedules: age of the oldest fired slot the asynchronous queue has not taken yet (0 when none waits)',
+    ['group', 'schedule'],
+    (set) => {
+      for (const l of scheduler.lags()) set({ group: l.group, schedule: l.name }, l.seconds);
+    },
+  );
   app.services.push({ name: 'scheduler', start: () => scheduler.start(), close: () => scheduler.close() });
 };

@@ -54,6 +54,7 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
   readonly #finish;
   readonly #get;
   readonly #counts;
+  readonly #countAll;
   readonly #replayOne;
   readonly #replayAll;
   readonly #prune;
@@ -101,6 +102,9 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
     );
     this.#counts = db.prepare<[string], { state: string; n: number }>(
       'SELECT state, count(*) AS n FROM async_events WHERE function = ? GROUP BY state',
+    );
+    this.#countAll = db.prepare<[], { function: string; state: string; n: number }>(
+      'SELECT function, state, count(*) AS n FROM async_events GROUP BY function, state',
     );
     const replaySet = `state = 'queued', attempts = 0, backoffs = 0, enqueued_at = @now, due_at = @now,
       updated_at = @now, condition = NULL, last_error = NULL, last_status = NULL,
@@ -208,6 +212,12 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
 
   async countByState(functionName: string): Promise<Partial<Record<AsyncEventState, number>>> {
     return Object.fromEntries(this.#counts.all(functionName).map((r) => [r.state, r.n]));
+  }
+
+  async countAll(): Promise<{ functionName: string; state: AsyncEventState; count: number }[]> {
+    return this.#countAll
+      .all()
+      .map((r) => ({ functionName: r.function, state: r.state as AsyncEventState, count: r.n }));
   }
 
   replay(functionName: string, requestIds: readonly string[] | undefined, now: number): Promise<string[]> {

@@ -169,14 +169,21 @@ export class SqliteQueueStore implements QueueStore {
       ),
       purge: db.prepare('DELETE FROM sqs_messages WHERE queue_id = ?'),
       stats: db.prepare<
-        [number, number, number, number],
-        { visible: number; in_flight: number; delayed: number; oldest: number | null }
+        { now: number; queueId: number; expired: number },
+        {
+          visible: number;
+          in_flight: number;
+          delayed: number;
+          oldest: number | null;
+          oldest_visible: number | null;
+        }
       >(
-        `SELECT coalesce(sum(visible_at <= ?), 0) AS visible,
-                coalesce(sum(visible_at > ? AND token IS NOT NULL), 0) AS in_flight,
-                coalesce(sum(visible_at > ? AND token IS NULL), 0) AS delayed,
-                min(sent_at) AS oldest
-         FROM sqs_messages WHERE queue_id = ?`,
+        `SELECT coalesce(sum(visible_at <= @now), 0) AS visible,
+                coalesce(sum(visible_at > @now AND token IS NOT NULL), 0) AS in_flight,
+                coalesce(sum(visible_at > @now AND token IS NULL), 0) AS delayed,
+                min(sent_at) AS oldest,
+                min(CASE WHEN visible_at <= @now THEN sent_at END) AS oldest_visible
+         FROM sqs_messages WHERE queue_id = @queueId AND sent_at > @expired`,
       ),
       nextVisible: db.prepare<[number, number], { at: number | null }>(
         'SELECT min(visible_at) AS at FROM sqs_messages WHERE queue_id = ? AND visible_at > ?',
@@ -366,13 +373,15 @@ export class SqliteQueueStore implements QueueStore {
     return this.#s.purge.run(queueId).changes;
   }
 
-  async stats(queueId: number, now: number): Promise<QueueStats> {
-    const r = this.#s.stats.get(now, now, now, queueId)!;
+  async stats(queueId: number, now: number, retentionMs: number): Promise<QueueStats> {
+    // Messages past the retention period are only deleted by the next receive; they no longer count.
+    const r = this.#s.stats.get({ now, queueId, expired: now - retentionMs })!;
     return {
       visible: r.visible,
       inFlight: r.in_flight,
       delayed: r.delayed,
       ...(r.oldest === null ? {} : { oldestSentAt: r.oldest }),
+      ...(r.oldest_visible === null ? {} : { oldestVisibleSentAt: r.oldest_visible }),
     };
   }
 

@@ -33,7 +33,8 @@ const MAX_FILTERS = 5;
  * the source) completes in the background, one at a time per mapping.
  */
 export class EventSourceMappingService {
-  readonly #running = new Map<string, RunningSource>();
+  /** Sources running now, with the mapping each was started from. */
+  readonly #running = new Map<string, { mapping: Mapping; source: RunningSource }>();
   readonly #mutex = new KeyedMutex();
   readonly #pending = new Set<Promise<void>>();
   #closed = false;
@@ -142,8 +143,21 @@ export class EventSourceMappingService {
   /** The running source's view (lag, last error), or a stopped mapping's stored result. */
   async status(m: Mapping): Promise<SourceStatus> {
     const running = this.#running.get(m.uuid);
-    if (running) return running.status();
+    if (running) return running.source.status();
     return { lastProcessingResult: m.lastProcessingResult ?? 'No records processed' };
+  }
+
+  /**
+   * The lag of every running mapping that knows it (`nimbus_trigger_lag_seconds`): one status
+   * read per mapping (SQS: one count query; PostgreSQL: what it holds in memory).
+   */
+  async lags(): Promise<{ mapping: Mapping; lagSeconds: number }[]> {
+    const out: { mapping: Mapping; lagSeconds: number }[] = [];
+    for (const { mapping, source } of [...this.#running.values()]) {
+      const { lagSeconds } = await source.status();
+      if (lagSeconds !== undefined) out.push({ mapping, lagSeconds });
+    }
+    return out;
   }
 
   /** Starts every mapping that should run and finishes transitions a previous run left open. */
@@ -155,9 +169,9 @@ export class EventSourceMappingService {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#closed = true;
-      const stopping = [...this.#running.values()].map((r) => r.close());
+      const stopping = [...this.#running.values()].map((r) => r.source.close());
       await Promise.allSettled([...this.#pending]);
-      stopping.push(...[...this.#running.values()].map((r) => r.close()));
+      stopping.push(...[...this.#running.values()].map((r) => r.source.close()));
       this.#running.clear();
       await Promise.allSettled(stopping);
     })();
@@ -183,7 +197,7 @@ export class EventSourceMappingService {
     const m = await this.o.store.get(uuid);
     const previous = this.#running.get(uuid);
     this.#running.delete(uuid);
-    await previous?.close();
+    await previous?.source.close();
     if (!m || this.#closed) return;
     const kind = this.#kind(m.kind);
     if (m.state === 'Deleting') {
@@ -198,23 +212,21 @@ export class EventSourceMappingService {
     const state: MappingState = m.enabled ? 'Enabled' : 'Disabled';
     if (m.state !== state) await this.o.store.update({ ...m, state });
     if (!m.enabled) return;
-    this.#running.set(
-      uuid,
-      kind.start(
-        { ...m, state },
-        {
-          invoke: this.o.invoke,
-          clock: this.o.clock,
-          log: this.o.log.child({ mapping: uuid, kind: m.kind }),
-          defaultMaxConcurrency: this.o.defaultMaxConcurrency,
-          checkpoint: {
-            load: () => this.o.store.loadCheckpoint(uuid),
-            save: (v) => this.o.store.saveCheckpoint(uuid, v),
-          },
-          onProcessingResult: (result) => this.#recordResult(uuid, result),
+    const mapping: Mapping = { ...m, state };
+    this.#running.set(uuid, {
+      mapping,
+      source: kind.start(mapping, {
+        invoke: this.o.invoke,
+        clock: this.o.clock,
+        log: this.o.log.child({ mapping: uuid, kind: m.kind }),
+        defaultMaxConcurrency: this.o.defaultMaxConcurrency,
+        checkpoint: {
+          load: () => this.o.store.loadCheckpoint(uuid),
+          save: (v) => this.o.store.saveCheckpoint(uuid, v),
         },
-      ),
-    );
+        onProcessingResult: (result) => this.#recordResult(uuid, result),
+      }),
+    });
   }
 
   #recordResult(uuid: string, result: string): void {

@@ -18,6 +18,11 @@ export interface SourceStatus {
   lag?: string;
   /** Backlog in records or bytes, for scripts. */
   lagCount?: number;
+  /**
+   * Age of the oldest record waiting for the function (0 when none waits); absent when unknown.
+   * `nimbus_trigger_lag_seconds`.
+   */
+  lagSeconds?: number;
   lastError?: { message: string; at: number };
   lastBatchAt?: number;
 }

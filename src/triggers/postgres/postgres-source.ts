@@ -90,13 +90,15 @@ export class PostgresChangeSource implements RunningSource {
   async status(): Promise<SourceStatus> {
     const waiting = [...this.#inFlight, ...this.#pending];
     const oldest = waiting[0];
-    const age = oldest
-      ? `, oldest ${Math.max(0, Math.round((this.#d.clock.now() - oldest.commitTime) / 1000))} s`
-      : '';
+    const ageSeconds = oldest ? Math.max(0, (this.#d.clock.now() - oldest.commitTime) / 1000) : undefined;
+    const age = ageSeconds === undefined ? '' : `, oldest ${Math.round(ageSeconds)} s`;
+    // Only changes already received are known: when disconnected with none, the lag is unknown.
+    const lagSeconds = ageSeconds ?? (this.#connected ? 0 : undefined);
     return {
       lastProcessingResult: this.#result,
       lag: `${waiting.length} changes waiting${age}${this.#connected ? '' : ' (not connected)'}`,
       lagCount: waiting.length,
+      ...(lagSeconds !== undefined ? { lagSeconds } : {}),
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
       ...(this.#lastBatchAt !== undefined ? { lastBatchAt: this.#lastBatchAt } : {}),
     };

@@ -63,9 +63,15 @@ export class SqsPoller implements RunningSource {
   async status(): Promise<SourceStatus> {
     let lag: string | undefined;
     let lagCount: number | undefined;
+    let lagSeconds: number | undefined;
     try {
       const s = await this.#d.queues.stats(this.#queueName);
       lagCount = s.visible + s.inFlight + s.delayed;
+      // What waits to be received, as SQS's ApproximateAgeOfOldestMessage ages it: since sending.
+      lagSeconds =
+        s.oldestVisibleSentAt === undefined
+          ? 0
+          : Math.max(0, (this.#d.clock.now() - s.oldestVisibleSentAt) / 1000);
       const age =
         s.oldestSentAt === undefined
           ? ''
@@ -79,6 +85,7 @@ export class SqsPoller implements RunningSource {
       lastProcessingResult: this.#result,
       ...(lag !== undefined ? { lag } : {}),
       ...(lagCount !== undefined ? { lagCount } : {}),
+      ...(lagSeconds !== undefined ? { lagSeconds } : {}),
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
       ...(this.#lastBatchAt !== undefined ? { lastBatchAt: this.#lastBatchAt } : {}),
     };
