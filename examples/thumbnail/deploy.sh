@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")"
 BUCKET="${BUCKET:-photos}"
 NIMBUS="node ../../bin/nimbus.js"
-npm install --omit=dev --no-audit --no-fund --silent
+npm ci --omit=dev --no-audit --no-fund --silent
 $NIMBUS function deploy . --name thumbnail --timeout 30 --memory 512
 $NIMBUS bucket create "$BUCKET"
 $NIMBUS trigger add thumbnail --bucket "$BUCKET" --prefix uploads/ --events created --id thumbnails

@@ -1,23 +1,31 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import {
-  CreateBucketCommand,
+  GetBucketNotificationConfigurationCommand,
   GetObjectCommand,
-  PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleHandler } from '../support/bundle.js';
-import { nodeModulesFiles } from '../support/node-modules.js';
 import { s3Client } from '../support/s3.js';
-import { startTestServer, TEST_ROLE, type TestServer } from '../support/server.js';
-import { makeZip } from '../support/zip.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'examples', 'thumbnail');
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:thumbnail';
+
+/** Runs a command to its end; its stdout and stderr together, for the failure message. */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<{ code: number | null; output: string }>((ok, fail) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    child.on('error', fail);
+    child.on('close', (code) => ok({ code, output }));
+  });
+}
 
 describe('examples/thumbnail', () => {
   let server: TestServer;
@@ -45,37 +53,25 @@ describe('examples/thumbnail', () => {
     }
   }
 
-  it('makes a thumbnail when an image is uploaded under uploads/, from the S3 event', async () => {
-    // The example's own code, with its dependencies as `npm install` would lay them out.
-    const handler = await bundleHandler(readFileSync(resolve(EXAMPLE, 'index.js'), 'utf8'), ['sharp']);
-    const zip = await makeZip({ 'index.js': handler, ...nodeModulesFiles(['sharp']) });
-    await server.lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: 'thumbnail',
-        Runtime: 'nodejs20.x',
-        Handler: 'index.handler',
-        Role: TEST_ROLE,
-        Timeout: 30,
-        MemorySize: 512,
-        Code: { ZipFile: zip },
-      }),
-    );
-    await s3.send(new CreateBucketCommand({ Bucket: 'photos' }));
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: 'photos',
-        NotificationConfiguration: {
-          LambdaFunctionConfigurations: [
-            {
-              Id: 'thumbnails',
-              LambdaFunctionArn: ARN,
-              Events: ['s3:ObjectCreated:*'],
-              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
-            },
-          ],
-        },
-      }),
-    );
+  it('deploys with its one documented command, then makes a thumbnail of an upload under uploads/', async () => {
+    // `npm run deploy --prefix examples/thumbnail`, exactly as its README says, against this server.
+    const deploy = await run('npm', ['run', 'deploy', '--prefix', EXAMPLE], {
+      ...process.env,
+      NIMBUS_ENDPOINT: server.url,
+      BUCKET: 'photos',
+    });
+    expect(deploy.code, deploy.output).toBe(0);
+    const fn = await server.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'thumbnail' }));
+    expect(fn).toMatchObject({ State: 'Active', Timeout: 30, MemorySize: 512, Handler: 'index.handler' });
+    const notification = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'photos' }));
+    expect(notification.LambdaFunctionConfigurations).toMatchObject([
+      {
+        Id: 'thumbnails',
+        LambdaFunctionArn: ARN,
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: [{ Name: 'Prefix', Value: 'uploads/' }] } },
+      },
+    ]);
 
     const image = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#3366cc' } })
       .png()
@@ -123,5 +119,5 @@ describe('examples/thumbnail', () => {
     });
     const again = await fetch(`${server.url}/nimbus/v1/functions/thumbnail/logs?filter=Received%20event`);
     expect(((await again.json()) as { events: unknown[] }).events).toHaveLength(1);
-  }, 60_000);
+  }, 180_000);
 });
