@@ -187,6 +187,23 @@ describe('AddPermission / GetPolicy / RemovePermission (SDK)', () => {
     });
   });
 
+  it("keeps a published version's warm sandbox when its policy (and so its RevisionId) changes", async () => {
+    await createFunction(s.lambda, 'pol-warm', {
+      'index.js': 'const id = Math.random(); exports.handler = async () => ({ id });',
+    });
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'pol-warm' }));
+    const sandboxOf = async () =>
+      decodeJson(
+        (await s.lambda.send(new InvokeCommand({ FunctionName: 'pol-warm', Qualifier: '1' }))).Payload,
+      );
+    const first = await sandboxOf();
+    const before = await s.lambda.send(new GetFunctionCommand({ FunctionName: 'pol-warm', Qualifier: '1' }));
+    await add({ FunctionName: 'pol-warm', Qualifier: '1' });
+    const after = await s.lambda.send(new GetFunctionCommand({ FunctionName: 'pol-warm', Qualifier: '1' }));
+    expect(after.Configuration!.RevisionId).not.toBe(before.Configuration!.RevisionId);
+    expect(await sandboxOf()).toEqual(first);
+  });
+
   it('refuses a duplicate statement id, an unknown function and a stale RevisionId', async () => {
     await createFunction(s.lambda, 'pol-dup', HANDLER);
     await add({ FunctionName: 'pol-dup', StatementId: 'one' });
