@@ -11,6 +11,7 @@ export const LAMBDA_ERROR_CODES = [
   'InvalidRequestContentException',
   'InvalidSignatureException',
   'MissingAuthenticationTokenException',
+  'PolicyLengthExceededException',
   'PreconditionFailedException',
   'ProvisionedConcurrencyConfigNotFoundException',
   'RequestEntityTooLargeException',

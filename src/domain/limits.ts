@@ -64,3 +64,8 @@ export const LAYERS_MAX = 5;
 export const LAYER_COMPATIBLE_RUNTIMES_MAX = 15;
 /** How long a dependency install or transpile step may run at deploy. */
 export const BUILD_TIMEOUT_MS = 600_000;
+
+/** A function's (or version's, or alias's) resource-based policy, serialised (lambda-reference §5). */
+export const RESOURCE_POLICY_MAX_BYTES = 20_480;
+/** `StatementId` length. */
+export const STATEMENT_ID_MAX = 100;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FunctionRef } from '../domain/arn.js';
+import { type FunctionRef, LATEST } from '../domain/arn.js';
 import type { Clock } from '../domain/clock.js';
 import { LambdaError } from '../domain/errors.js';
 import type { FunctionRegistry, ResolvedFunction } from '../registry/function-registry.js';
@@ -153,7 +153,9 @@ export class InvokeService {
     if (cached) return cached;
     const endpointUrl = this.o.endpointUrl?.();
     const spec: SandboxSpec = {
-      poolKey: `${v.name}\u0000${resolved.executedVersion}\u0000${v.revisionId}`,
+      // A published version's configuration never changes (its RevisionId does, with its resource
+      // policy), so its number alone names its pool; `$LATEST` needs the revision.
+      poolKey: `${v.name}\u0000${resolved.executedVersion}\u0000${v.version === LATEST ? v.revisionId : 'published'}`,
       codeDir: resolved.codeDir,
       ...(resolved.optDir ? { optDir: resolved.optDir } : {}),
       timeoutSeconds: v.timeout,

@@ -79,6 +79,14 @@ export interface ResolvedFunction {
   optDir?: string;
 }
 
+/** The owner of a resource policy (see {@link FunctionRegistry.policyTarget}). */
+export interface PolicyTarget {
+  /** `''` (the unqualified function), a version number or an alias name. */
+  key: string;
+  arn: string;
+  revisionId: string;
+}
+
 export interface AliasInput {
   functionVersion: string;
   description?: string;
@@ -391,6 +399,88 @@ export class FunctionRegistry {
   async listVersions(name: string): Promise<FunctionVersion[]> {
     const record = await this.require({ name });
     return [record.latest, ...record.versions];
+  }
+
+  // ---- resource policies --------------------------------------------------------------------
+
+  /**
+   * What a policy qualifier names, for reading: the key its policy is stored under (`''` for the
+   * unqualified function and `$LATEST`), the ARN statements name as their resource, and the
+   * RevisionId GetPolicy reports (the version's or alias's own).
+   */
+  async policyTarget(ref: FunctionRef): Promise<PolicyTarget> {
+    return this.#policyTarget(await this.require(ref), ref);
+  }
+
+  /**
+   * A change to the resource policy of the unqualified function, a published version or an alias.
+   * Under the function's lock: checks `expectedRevisionId` against the target's RevisionId, runs
+   * `write`, then gives the target a new RevisionId, as AWS does on every policy change (GetPolicy
+   * and GetFunction/GetAlias then report the same new revision).
+   */
+  async changePolicy<T>(
+    ref: FunctionRef,
+    expectedRevisionId: string | undefined,
+    write: (target: PolicyTarget) => Promise<T>,
+  ): Promise<T> {
+    let touchedLatest = false;
+    const result = await this.#mutex.run(ref.name, async () => {
+      const record = await this.require(ref);
+      const target = this.#policyTarget(record, ref);
+      if (expectedRevisionId !== undefined && expectedRevisionId !== target.revisionId)
+        throw revisionMismatch();
+      const out = await write(target);
+      touchedLatest = await this.#newPolicyRevision(record, target);
+      return out;
+    });
+    if (touchedLatest) this.#emit({ kind: 'updated', name: ref.name });
+    return result;
+  }
+
+  #policyTarget(record: FunctionRecord, ref: FunctionRef): PolicyTarget {
+    const q = ref.qualifier;
+    if (q === undefined || q === LATEST)
+      return { key: '', arn: this.arn(record.name), revisionId: record.latest.revisionId };
+    const missing = () => notFound(`Function not found: ${this.arn(record.name, q)}`);
+    if (isVersionNumber(q)) {
+      const version = findVersion(record, q);
+      if (!version) throw missing();
+      return { key: q, arn: this.arn(record.name, q), revisionId: version.revisionId };
+    }
+    const alias = record.aliases.find((a) => a.name === q);
+    if (!alias) throw missing();
+    return { key: q, arn: this.arn(record.name, q), revisionId: alias.revisionId };
+  }
+
+  /** Gives the policy's owner a new RevisionId; `true` when that was `$LATEST`. */
+  async #newPolicyRevision(record: FunctionRecord, target: PolicyTarget): Promise<boolean> {
+    const revisionId = randomUUID();
+    const lost = () => UPDATE_IN_PROGRESS(target.arn);
+    if (target.key === '') {
+      const latest = { ...record.latest, revisionId };
+      if (!(await this.store.updateLatest(latest, record.latest.revisionId))) throw lost();
+      this.#cache.set(record.name, { ...record, latest });
+      return true;
+    }
+    if (isVersionNumber(target.key)) {
+      const current = findVersion(record, target.key)!;
+      const version = { ...current, revisionId };
+      if (!(await this.store.updateVersion(version, current.revisionId))) throw lost();
+      this.#cache.set(record.name, {
+        ...record,
+        versions: record.versions.map((v) => (v === current ? version : v)),
+      });
+      return false;
+    }
+    const current = record.aliases.find((a) => a.name === target.key)!;
+    const alias = { ...current, revisionId };
+    if (!(await this.store.putAlias(record.name, alias, { expectedRevisionId: current.revisionId })))
+      throw lost();
+    this.#cache.set(record.name, {
+      ...record,
+      aliases: record.aliases.map((a) => (a === current ? alias : a)),
+    });
+    return false;
   }
 
   // ---- aliases ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import type {
   HttpStageRecord,
 } from '../domain/http-triggers.js';
 import type { LayerVersion } from '../domain/layer.js';
+import type { PolicyStatement } from '../domain/resource-policy.js';
 import type {
   DeleteOutcome,
   NewMessage,
@@ -44,6 +45,11 @@ export interface FunctionStore {
   insertVersion(version: FunctionVersion, nextVersion: number): Promise<boolean>;
   deleteVersion(name: string, version: string): Promise<boolean>;
   /**
+   * Rewrites a published version (only its revision changes: a policy was added or removed) when
+   * its stored revision is `expectedRevisionId`. Resolves `false` when the condition fails.
+   */
+  updateVersion(version: FunctionVersion, expectedRevisionId: string): Promise<boolean>;
+  /**
    * Writes an alias. `create` inserts only when the name is free; otherwise the alias is replaced
    * when its stored revision is `expectedRevisionId`. Resolves `false` when the condition fails.
    */
@@ -55,6 +61,19 @@ export interface FunctionStore {
   deleteAlias(functionName: string, aliasName: string): Promise<boolean>;
   /** Every code blob and image key still referenced, for garbage collection. */
   referencedCode(): Promise<CodeReferences>;
+}
+
+/**
+ * Resource-based policies, one per function and qualifier (`''` for the unqualified function, a
+ * version number or an alias name). Rows go with their function (cascade); the service drops
+ * those of deleted versions and aliases.
+ */
+export interface PolicyStore {
+  /** The statements in the order they were added; empty when there is no policy. */
+  get(functionName: string, qualifier: string): Promise<PolicyStatement[]>;
+  /** Replaces the policy; an empty list removes it. */
+  put(functionName: string, qualifier: string, statements: readonly PolicyStatement[]): Promise<void>;
+  delete(functionName: string, qualifier: string): Promise<void>;
 }
 
 export interface CodeReferences {

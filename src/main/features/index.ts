@@ -10,6 +10,7 @@ import { lambdaCore } from './lambda-core.js';
 import { metricsEndpoint } from './metrics.js';
 import { nimbusApi } from './nimbus-api.js';
 import { packaging } from './packaging.js';
+import { permissions } from './permissions.js';
 import { queues } from './queues.js';
 import { s3 } from './s3.js';
 import { schedules } from './schedules.js';
@@ -25,6 +26,7 @@ export const FEATURES: readonly Feature[] = [
   nimbusApi,
   asyncInvoke,
   packaging,
+  permissions,
   queues,
   eventSourceMappings,
   schedules,

@@ -1,4 +1,3 @@
-import { notFound } from '../../domain/errors.js';
 import { TOTAL_CODE_SIZE_MAX_BYTES, UNZIPPED_MAX_BYTES, ZIP_MAX_BYTES } from '../../domain/limits.js';
 import type { RestRouter } from '../../gateway/rest-router.js';
 import type { ConcurrencyLimiter } from '../../invoke/concurrency.js';
@@ -12,7 +11,7 @@ export interface AccountRoutesDeps {
 
 /**
  * GetAccountSettings, and the read-only operations deployment tools call while refreshing state
- * (code signing, runtime management, recursion, policy): answered with the defaults a function
+ * (code signing, runtime management, recursion): answered with the defaults a function
  * without those features has, instead of a 404 that would break a `terraform plan`.
  */
 export function addAccountRoutes(router: RestRouter<LambdaRoute>, d: AccountRoutesDeps): void {
@@ -62,14 +61,6 @@ export function addAccountRoutes(router: RestRouter<LambdaRoute>, d: AccountRout
     handler: async (call) => {
       await d.registry.requireVersion(functionRef(call, {}));
       return { status: 200, json: { RecursiveLoop: 'Terminate' } };
-    },
-  });
-
-  router.add('GET', '/2015-03-31/functions/{FunctionName}/policy', {
-    operation: 'GetPolicy',
-    handler: async (call) => {
-      await d.registry.requireVersion(functionRef(call));
-      throw notFound('The resource you requested does not exist.');
     },
   });
 }

@@ -12,6 +12,7 @@ const ENCODING: Record<LambdaErrorCode, { status: number; messageKey: 'message' 
   InvalidRequestContentException: { status: 400, messageKey: 'message' },
   InvalidSignatureException: { status: 403, messageKey: 'message' },
   MissingAuthenticationTokenException: { status: 403, messageKey: 'message' },
+  PolicyLengthExceededException: { status: 400, messageKey: 'message' },
   PreconditionFailedException: { status: 412, messageKey: 'message' },
   ProvisionedConcurrencyConfigNotFoundException: { status: 404, messageKey: 'message' },
   RequestEntityTooLargeException: { status: 413, messageKey: 'message' },

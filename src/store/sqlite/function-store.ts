@@ -40,6 +40,7 @@ export class SqliteFunctionStore implements FunctionStore {
   readonly #aliasesOf;
   readonly #setNextVersion;
   readonly #deleteVersion;
+  readonly #updateVersionIf;
   readonly #insertAlias;
   readonly #updateAliasIf;
   readonly #deleteAlias;
@@ -77,6 +78,10 @@ export class SqliteFunctionStore implements FunctionStore {
     this.#setNextVersion = db.prepare('UPDATE functions SET next_version = ? WHERE name = ?');
     this.#deleteVersion = db.prepare(
       `DELETE FROM function_versions WHERE name = ? AND version = ? AND version != '${LATEST}'`,
+    );
+    this.#updateVersionIf = db.prepare(
+      `UPDATE function_versions SET revision_id = ?, config = ?
+       WHERE name = ? AND version = ? AND version != '${LATEST}' AND revision_id = ?`,
     );
     this.#insertAlias = db.prepare(
       'INSERT OR IGNORE INTO function_aliases (name, alias, revision_id, config) VALUES (?, ?, ?, ?)',
@@ -150,6 +155,18 @@ export class SqliteFunctionStore implements FunctionStore {
 
   async deleteVersion(name: string, version: string): Promise<boolean> {
     return this.#deleteVersion.run(name, version).changes === 1;
+  }
+
+  async updateVersion(version: FunctionVersion, expectedRevisionId: string): Promise<boolean> {
+    const config = this.#serialise(version);
+    const r = this.#updateVersionIf.run(
+      version.revisionId,
+      config,
+      version.name,
+      version.version,
+      expectedRevisionId,
+    );
+    return r.changes === 1;
   }
 
   async putAlias(

@@ -170,6 +170,36 @@ versions = [
 equal(versions, ["$LATEST", "1"], "list_versions_by_function")
 aliases = lam.list_aliases(FunctionName=NODE)["Aliases"]
 equal([a["Name"] for a in aliases], ["live"], "list_aliases")
+# A resource policy on the alias, as API Gateway tutorials add one (stored, not enforced).
+api_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:abc123/*/*/items"
+stmt = json.loads(
+    lam.add_permission(
+        FunctionName=NODE,
+        Qualifier="live",
+        StatementId="apigw",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=api_arn,
+    )["Statement"]
+)
+equal(stmt["Resource"], f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{NODE}:live", "permission Resource")
+equal(stmt["Condition"], {"ArnLike": {"AWS:SourceArn": api_arn}}, "permission Condition")
+pol = lam.get_policy(FunctionName=NODE, Qualifier="live")
+equal([x["Sid"] for x in json.loads(pol["Policy"])["Statement"]], ["apigw"], "get_policy on the alias")
+equal(pol["RevisionId"], lam.get_alias(FunctionName=NODE, Name="live")["RevisionId"], "policy RevisionId is the alias's")
+expect_error(lambda: lam.get_policy(FunctionName=NODE), "ResourceNotFoundException", "The resource you requested does not exist.", 404)
+expect_error(
+    lambda: lam.remove_permission(FunctionName=NODE, Qualifier="live", StatementId="apigw", RevisionId="stale"),
+    "PreconditionFailedException",
+    status=412,
+)
+lam.remove_permission(FunctionName=NODE, Qualifier="live", StatementId="apigw", RevisionId=pol["RevisionId"])
+expect_error(
+    lambda: lam.remove_permission(FunctionName=NODE, Qualifier="live", StatementId="apigw"),
+    "ResourceNotFoundException",
+    "No policy is associated with the given resource.",
+    404,
+)
 # A second version, the alias moved to it; version 1 keeps its own configuration.
 lam.update_function_configuration(FunctionName=NODE, Environment={"Variables": {"STAGE": "three"}})
 lam.get_waiter("function_updated_v2").wait(FunctionName=NODE, WaiterConfig={"Delay": 1, "MaxAttempts": 60})

@@ -222,6 +222,41 @@ lam.create_function(
     )})},
 )
 fn_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FN}"
+# As real scripts do: allow S3 to invoke the function before wiring the bucket to it.
+added = lam.add_permission(
+    FunctionName=FN,
+    StatementId="s3invoke",
+    Action="lambda:InvokeFunction",
+    Principal="s3.amazonaws.com",
+    SourceArn=f"arn:aws:s3:::{BUCKET}",
+    SourceAccount=ACCOUNT,
+)
+equal(added["ResponseMetadata"]["HTTPStatusCode"], 201, "AddPermission status")
+statement = json.loads(added["Statement"])
+equal(
+    statement,
+    {
+        "Sid": "s3invoke",
+        "Effect": "Allow",
+        "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "lambda:InvokeFunction",
+        "Resource": fn_arn,
+        "Condition": {
+            "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+            "ArnLike": {"AWS:SourceArn": f"arn:aws:s3:::{BUCKET}"},
+        },
+    },
+    "AddPermission statement",
+)
+policy = lam.get_policy(FunctionName=FN)
+equal(json.loads(policy["Policy"]), {"Version": "2012-10-17", "Id": "default", "Statement": [statement]}, "GetPolicy")
+equal(policy["RevisionId"], lam.get_function(FunctionName=FN)["Configuration"]["RevisionId"], "GetPolicy RevisionId")
+expect_error(
+    lambda: lam.add_permission(FunctionName=FN, StatementId="s3invoke", Action="lambda:InvokeFunction", Principal="s3.amazonaws.com"),
+    "ResourceConflictException",
+    "The statement id (s3invoke) provided already exists.",
+    409,
+)
 s3.put_bucket_notification_configuration(
     Bucket=BUCKET,
     NotificationConfiguration={

@@ -8,6 +8,7 @@ import { CONSOLE } from './0007-console.js';
 import { ASYNC_INVOKE } from './0008-async-invoke.js';
 import { CONCURRENCY } from './0009-concurrency.js';
 import { SCHEDULES } from './0010-schedules.js';
+import { FUNCTION_POLICIES } from './0011-function-policies.js';
 
 export interface Migration {
   /** Unique and stable: `NNNN-topic`. Never edit a migration that has shipped; add a new one. */
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ASYNC_INVOKE,
   CONCURRENCY,
   SCHEDULES,
+  FUNCTION_POLICIES,
 ];
