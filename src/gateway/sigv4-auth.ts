@@ -22,7 +22,8 @@ export type AuthFailure =
   | 'bad-signature' // the signature does not match
   | 'expired' // the request time is too far from ours
   | 'url-expired' // a presigned URL used after its expiry
-  | 'bad-query'; // a presigned URL whose X-Amz-* parameters are malformed
+  | 'bad-query' // a presigned URL whose X-Amz-* parameters are malformed
+  | 'unsigned-headers'; // a presigned URL used with x-amz-* headers its signature does not cover
 
 export type AuthResult =
   | { ok: true; principal: AccessKey['principal'] | 'anonymous' }
@@ -95,9 +96,15 @@ export class SigV4Authenticator {
     }
     const outOfTime = timeWindowFailure(x, parsed, signingDate, this.now());
     if (outOfTime) return outOfTime;
+    // A presigned URL's signature covers only the headers it names (usually just `host`): whoever
+    // holds the URL must not add `x-amz-*` headers that change what it does (`x-amz-copy-source`
+    // would turn an upload URL into a copy of any object). S3 refuses them the same way.
+    if (parsed.presigned && unsignedAmzHeaders(x, parsed.signedHeaders).length > 0) {
+      return fail('unsigned-headers', 'There were headers present in the request which were not signed');
+    }
     if (key.sessionToken !== undefined) {
       const token = x.req.headers['x-amz-security-token'] ?? x.query.get('X-Amz-Security-Token');
-      if (token !== key.sessionToken)
+      if (!sameSecret(typeof token === 'string' ? token : undefined, key.sessionToken))
         return fail('unknown-key', 'The security token included in the request is invalid.');
     }
     const declared = header(x.req.headers, 'x-amz-content-sha256');
@@ -138,7 +145,10 @@ export class SigV4Authenticator {
     const key = this.#keys.get(parsed.accessKeyId);
     if (!key) return fail('unknown-key', 'The security token included in the request is invalid.');
     if (this.now() > parsed.expires * 1000) return fail('url-expired', 'Request has expired');
-    if (key.sessionToken !== undefined && x.query.get('x-amz-security-token') !== key.sessionToken) {
+    if (
+      key.sessionToken !== undefined &&
+      !sameSecret(x.query.get('x-amz-security-token') ?? undefined, key.sessionToken)
+    ) {
       return fail('unknown-key', 'The security token included in the request is invalid.');
     }
     const expected = Buffer.from(
@@ -157,6 +167,22 @@ export class SigV4Authenticator {
 
 function fail(failure: AuthFailure, message: string): AuthResult {
   return { ok: false, failure, message };
+}
+
+/** `x-amz-*` headers of the request that the signature does not cover (the payload hash aside). */
+function unsignedAmzHeaders(x: HttpExchange, signedHeaders: readonly string[]): string[] {
+  const signed = new Set(signedHeaders.map((h) => h.toLowerCase()));
+  return Object.keys(x.req.headers).filter(
+    (h) => h.startsWith('x-amz-') && h !== SHA256_HEADER && !signed.has(h),
+  );
+}
+
+/** Constant-time comparison of a presented secret (a session token) with the expected one. */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 /**

@@ -246,6 +246,18 @@ describe('every AWS surface verifies signatures when a key is configured', () =>
       expiresIn: 60,
     });
     expect((await fetch(put, { method: 'PUT', body: 'uploaded' })).status).toBe(200);
+    // The URL's signature covers only `host`: an x-amz-* header added by whoever holds it (here
+    // one that would turn the upload into a copy of another object) is refused, and nothing changes.
+    const hijack = await fetch(put, {
+      method: 'PUT',
+      headers: { 'x-amz-copy-source': '/presigned/a%20b%2Bc.txt' },
+    });
+    expect(hijack.status).toBe(403);
+    expect(await hijack.text()).toContain(
+      '<Message>There were headers present in the request which were not signed</Message>',
+    );
+    const kept = await good.send(new GetObjectCommand({ Bucket: 'presigned', Key: 'up' }));
+    expect(await kept.Body?.transformToString()).toBe('uploaded');
     const refused = async (u: string) => {
       const res = await fetch(u);
       return { status: res.status, code: /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1] };

@@ -266,6 +266,8 @@ function authError(failure: AuthFailure, message: string): S3Error {
       return new S3Error('AccessDenied');
     case 'url-expired':
       return new S3Error('AccessDenied', 'Request has expired');
+    case 'unsigned-headers':
+      return new S3Error('AccessDenied', message);
     case 'unknown-key':
       return new S3Error('InvalidAccessKeyId');
     case 'expired':
