@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,6 +40,25 @@ describe('the install secret', () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(Buffer.from(readFileSync(keyFile, 'utf8'), 'hex').equals(first.secret)).toBe(true);
     expect(prepareDataDir(join(root, 'data'), keyFile).secret.equals(first.secret)).toBe(true);
+  });
+
+  it('refuses to start with another key than the data dir was created with, or a fresh one when moving to --key-file', () => {
+    const root = scratch();
+    const data = join(root, 'data');
+    const original = prepareDataDir(data).secret;
+    // Moving to --key-file without moving the key: refused, with the command that fixes it.
+    const keyFile = join(root, 'keys', 'nimbus.key');
+    expect(() => prepareDataDir(data, keyFile)).toThrow(`mv ${join(data, 'secret')} ${keyFile}`);
+    expect(existsSync(keyFile)).toBe(false);
+    // Another key: refused.
+    writeFileSync(join(root, 'other.key'), 'cd'.repeat(32));
+    expect(() => prepareDataDir(data, join(root, 'other.key'))).toThrow(
+      /is not the key this data dir .* was created with/,
+    );
+    // The key moved as told: the same secret, from its new place.
+    mkdirSync(join(root, 'keys'));
+    renameSync(join(data, 'secret'), keyFile);
+    expect(prepareDataDir(data, keyFile).secret.equals(original)).toBe(true);
   });
 
   it('refuses a key file that is not a key, naming it', () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../config/server-config.js';
@@ -57,7 +57,33 @@ export function prepareDataDir(dir: string, keyFile?: string): DataDir {
   // Without this, Node would treat CommonJS function code under a data dir inside an ESM
   // project as ESM (it looks for the nearest package.json above the code).
   writeFileSync(join(d.images, 'package.json'), '{"type":"commonjs"}\n');
-  return { ...d, secret: readOrCreateSecret(keyFile ? resolve(keyFile) : join(root, 'secret')) };
+  return { ...d, secret: installSecret(root, keyFile ? resolve(keyFile) : join(root, 'secret')) };
+}
+
+/**
+ * The install's secret, checked against the data dir it seals: `<root>/key-check` records a
+ * one-way fingerprint of the key the data dir was first opened with, so starting with another key
+ * (a new `--key-file`, a lost or swapped file) stops with an error instead of making a fresh key
+ * that cannot open what is stored. Moving to `--key-file` is refused while `<root>/secret` is the
+ * key in use, with the command that moves it.
+ */
+function installSecret(root: string, file: string): Buffer {
+  const inDataDir = join(root, 'secret');
+  if (file !== inDataDir && !existsSync(file) && existsSync(inDataDir)) {
+    throw new ConfigError(
+      `${file} does not exist, and this data dir's key is still ${inDataDir}: move it there (mv ${inDataDir} ${file}) to keep the data readable`,
+    );
+  }
+  const secret = readOrCreateSecret(file);
+  const checkFile = join(root, 'key-check');
+  const fingerprint = createHmac('sha256', secret).update('nimbus:key-check').digest('hex');
+  if (!existsSync(checkFile)) writeFileSync(checkFile, `${fingerprint}\n`, { mode: 0o600 });
+  else if (readFileSync(checkFile, 'utf8').trim() !== fingerprint) {
+    throw new ConfigError(
+      `${file} is not the key this data dir (${root}) was created with; start with the original key file`,
+    );
+  }
+  return secret;
 }
 
 function readOrCreateSecret(file: string): Buffer {
