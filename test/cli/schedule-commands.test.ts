@@ -1,4 +1,4 @@
-import { GetScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DeleteScheduleCommand, GetScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunction } from '../support/functions.js';
 import { schedulerClient } from '../support/scheduler.js';
@@ -23,6 +23,18 @@ afterAll(async () => {
 });
 
 describe('nimbus schedule', { timeout: 60_000 }, () => {
+  it('names schedules of a 64-character function by shortening the name, not the count', async () => {
+    const long = 'f'.repeat(64);
+    await createFunction(server.lambda, long, { 'index.js': 'exports.handler = async () => "ok";' });
+    for (const n of [1, 2]) {
+      const added = await nimbus('schedule', 'add', long, '--expression', 'rate(1 hour)', '--disabled');
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stdout).toContain(`Created schedule ${'f'.repeat(62)}-${n} `);
+    }
+    for (const n of [1, 2])
+      await scheduler.send(new DeleteScheduleCommand({ Name: `${'f'.repeat(62)}-${n}` }));
+  });
+
   it('add, list, delete', async () => {
     const added = await nimbus(
       'schedule',

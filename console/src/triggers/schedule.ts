@@ -44,7 +44,8 @@ async function freeName(c: SchedulerClient, fn: string): Promise<string> {
     token = page.NextToken;
   } while (token);
   let name = fn.slice(0, 64);
-  for (let n = 1; taken.has(name); n++) name = `${fn}-${n}`.slice(0, 64);
+  // Shorten the function's name, never the suffix, so that a 64-character name still counts up.
+  for (let n = 1; taken.has(name); n++) name = `${fn.slice(0, 64 - `-${n}`.length)}-${n}`;
   return name;
 }
 

@@ -69,7 +69,9 @@ function addScheduleAdd(parent: Command): void {
 async function freeName(scheduler: SchedulerApiClient, fn: string): Promise<string> {
   const taken = new Set((await scheduler.list()).map((s) => s.Name));
   for (let n = 1; ; n++) {
-    const name = `${fn}-${n}`.slice(0, 64);
+    // Shorten the function's name, never the suffix, so that a 64-character name still counts up.
+    const suffix = `-${n}`;
+    const name = `${fn.slice(0, 64 - suffix.length)}${suffix}`;
     if (!taken.has(name)) return name;
   }
 }
