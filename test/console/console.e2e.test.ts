@@ -319,6 +319,8 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     const { page } = b;
     await page.getByRole('link', { name: 'Create function', exact: true }).click();
     await page.fill('input[name="functionName"]', 'py-route');
+    // The runtimes come from the server: wait for the list, not for the empty select before it.
+    await page.locator('select[name="runtime"] option[value="python3.13"]').waitFor({ state: 'attached' });
     const runtimes = await page.locator('select[name="runtime"] option').allTextContents();
     expect(runtimes).toEqual(expect.arrayContaining(['python3.13', 'provided.al2023', 'nodejs22.x']));
     await page.locator('select[name="runtime"]').selectOption('python3.13');
@@ -748,6 +750,7 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     // Provisioned concurrency: on a version or an alias, within the reservation, never on a weighted alias.
     const provisioned = page.getByTestId('provisioned-concurrency');
     await provisioned.getByText('No provisioned concurrency.').waitFor();
+    await provisioned.locator('select[name="qualifier"] option[value="live"]').waitFor({ state: 'attached' });
     await expect(provisioned.locator('select[name="qualifier"] option').allTextContents()).resolves.toEqual([
       '1',
       '2',
