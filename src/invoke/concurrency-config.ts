@@ -83,7 +83,7 @@ export class ConcurrencyConfig {
         );
         await this.o.store.setProvisioned(r.functionName, p.qualifier, undefined, this.o.clock.now());
       }
-      this.o.limiter.setProvisioned(r.functionName, this.#total(r.functionName));
+      this.#limit(r.functionName, record);
     }
   }
 
@@ -109,7 +109,7 @@ export class ConcurrencyConfig {
     }
     const gone = change.deletedVersion ?? change.deletedAlias;
     if (gone !== undefined && this.#configs(change.name).has(gone)) {
-      this.#remove(change.name, gone);
+      this.#remove(change.name, gone, await this.o.registry.get(change.name));
       await this.o.store.setProvisioned(change.name, gone, undefined, this.o.clock.now());
     }
     await this.#apply(change.name);
@@ -154,7 +154,7 @@ export class ConcurrencyConfig {
     const lastModified = this.o.clock.now();
     await this.o.store.setProvisioned(name, qualifier, requested, lastModified);
     this.#configs(name, true).set(qualifier, { requested, lastModified });
-    this.o.limiter.setProvisioned(name, this.#total(name));
+    this.#limit(name, record);
     await this.#apply(name);
     // As on AWS, the answer to a Put says the allocation has started.
     return {
@@ -191,7 +191,7 @@ export class ConcurrencyConfig {
     const record = await this.#requireQualifier(ref, qualifier, NOT_PUBLISHED_QUALIFIER_MESSAGE);
     if (!this.#configs(record.name).has(qualifier)) return;
     await this.o.store.setProvisioned(record.name, qualifier, undefined, this.o.clock.now());
-    this.#remove(record.name, qualifier);
+    this.#remove(record.name, qualifier, record);
     await this.#apply(record.name);
   }
 
@@ -204,11 +204,24 @@ export class ConcurrencyConfig {
     return configs;
   }
 
-  #remove(name: string, qualifier: string): void {
+  #remove(name: string, qualifier: string, record: FunctionRecord | undefined): void {
     const configs = this.#provisioned.get(name);
     configs?.delete(qualifier);
     if (configs?.size === 0) this.#provisioned.delete(name);
-    this.o.limiter.setProvisioned(name, this.#total(name));
+    this.#limit(name, record);
+  }
+
+  /**
+   * Tells the limiter what the function carves out of the account and which versions'
+   * invocations may run on it (an alias's share goes to the versions it points to now).
+   */
+  #limit(name: string, record: FunctionRecord | undefined): void {
+    const configs = this.#configs(name);
+    this.o.limiter.setProvisioned(
+      name,
+      this.#total(name),
+      record ? versionTargets(record, configs) : new Map<string, number>(),
+    );
   }
 
   #total(name: string): number {
@@ -258,6 +271,7 @@ export class ConcurrencyConfig {
   async #apply(name: string): Promise<void> {
     const record = await this.o.registry.get(name);
     if (!record) return;
+    this.#limit(name, record);
     const wanted = [];
     for (const [version, count] of versionTargets(record, this.#configs(name))) {
       const resolved = await this.o.registry.resolve({ name, qualifier: version });

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,7 +14,7 @@ import {
   GetFunctionCommand,
   GetProvisionedConcurrencyConfigCommand,
   InvokeCommand,
-  type LambdaClient,
+  LambdaClient,
   ListAliasesCommand,
   ListProvisionedConcurrencyConfigsCommand,
   PublishVersionCommand,
@@ -28,7 +29,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { awsCli } from '../support/aws-cli.js';
 import { eventually } from '../support/eventually.js';
 import { createFunction, decodeJson } from '../support/functions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, TEST_CREDENTIALS, type TestServer } from '../support/server.js';
 import { makeZip } from '../support/zip.js';
 
 /** Answers which kind of init its sandbox had, which code it is, and which sandbox (an id drawn at init). */
@@ -568,5 +569,84 @@ describe('provisioned concurrency spilling over', () => {
       { init: 'on-demand', cold: true },
       { init: 'provisioned-concurrency', cold: false },
     ]);
+  });
+});
+
+describe('provisioned concurrency belongs to the version it keeps warm', () => {
+  it('serves the provisioned alias while $LATEST fills the unreserved pool, which alone throttles $LATEST', async () => {
+    // 102: the smallest account that can provision 2 and keep AWS's minimum of 100 unreserved.
+    const s = await startTestServer({ concurrency: 102 });
+    onTestFinished(() => s.close());
+    await createFunction(
+      s.lambda,
+      'busy',
+      {
+        'index.js':
+          'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return process.env.AWS_LAMBDA_INITIALIZATION_TYPE; };',
+      },
+      { Timeout: 60 },
+    );
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'busy' }));
+    await s.lambda.send(new CreateAliasCommand({ FunctionName: 'busy', Name: 'live', FunctionVersion: '1' }));
+    await put(s.lambda, 'live', 2, 'busy');
+    await ready(s.lambda, 'live', 'busy');
+    expect(
+      (await s.lambda.send(new GetAccountSettingsCommand({}))).AccountLimit?.UnreservedConcurrentExecutions,
+    ).toBe(100);
+
+    // A client with a socket for each of the burst (the SDK's default agent keeps 50).
+    const burst = new LambdaClient({
+      endpoint: s.url,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+      requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 200 }) },
+    });
+    onTestFinished(() => burst.destroy());
+    const run = (client: LambdaClient, qualifier: string, ms: number) =>
+      client.send(
+        new InvokeCommand({ FunctionName: 'busy', Qualifier: qualifier, Payload: JSON.stringify({ ms }) }),
+      );
+    const throttles: unknown[] = [];
+    // 102 slow invocations of $LATEST: the unreserved pool takes 100, the provisioned share of
+    // version 1 is not theirs, so two are throttled.
+    const latest = Array.from({ length: 102 }, () =>
+      run(burst, '$LATEST', 8000).catch(
+        (e: Error & { Reason?: string; $metadata?: { httpStatusCode?: number } }) => {
+          throttles.push([e.name, e.message, e.Reason, e.$metadata?.httpStatusCode]);
+          return undefined;
+        },
+      ),
+    );
+    await eventually(
+      'two of the $LATEST burst to be throttled',
+      () => (throttles.length >= 2 ? true : undefined),
+      30_000,
+    );
+    expect(throttles).toEqual([
+      ['TooManyRequestsException', 'Rate Exceeded.', 'ConcurrentInvocationLimitExceeded', 429],
+      ['TooManyRequestsException', 'Rate Exceeded.', 'ConcurrentInvocationLimitExceeded', 429],
+    ]);
+
+    // The alias runs on its provisioned sandboxes, two at once, with the unreserved pool full.
+    const live = await Promise.all([run(s.lambda, 'live', 0), run(s.lambda, 'live', 0)]);
+    expect(
+      live.map((o) => [o.StatusCode, o.ExecutedVersion, o.FunctionError, decodeJson(o.Payload)]),
+    ).toEqual([
+      [200, '1', undefined, 'provisioned-concurrency'],
+      [200, '1', undefined, 'provisioned-concurrency'],
+    ]);
+    // Version 1 invoked directly uses the same share.
+    const direct = await run(s.lambda, '1', 0);
+    expect([direct.ExecutedVersion, decodeJson(direct.Payload)]).toEqual(['1', 'provisioned-concurrency']);
+
+    // The burst ran: 100 on on-demand sandboxes, and nothing more was throttled meanwhile.
+    const done = await Promise.all(latest);
+    const ran = done.filter((o) => o !== undefined);
+    expect(ran).toHaveLength(100);
+    expect(new Set(ran.map((o) => `${o.ExecutedVersion} ${decodeJson(o.Payload)}`))).toEqual(
+      new Set(['$LATEST on-demand']),
+    );
+    expect(throttles).toHaveLength(2);
   });
 });
