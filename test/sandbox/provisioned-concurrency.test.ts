@@ -25,7 +25,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { ConcurrencyLimiter } from '../../src/invoke/concurrency.js';
+import { ConcurrencyConfig } from '../../src/invoke/concurrency-config.js';
 import { createLogger } from '../../src/observability/logger.js';
+import type { ConcurrencyStore } from '../../src/store/ports.js';
+import { SqliteConcurrencyStore } from '../../src/store/sqlite/concurrency-store.js';
 import { awsCli } from '../support/aws-cli.js';
 import { eventually } from '../support/eventually.js';
 import { createFunction, decodeJson } from '../support/functions.js';
@@ -648,5 +652,98 @@ describe('provisioned concurrency belongs to the version it keeps warm', () => {
       new Set(['$LATEST on-demand']),
     );
     expect(throttles).toHaveLength(2);
+  });
+});
+
+describe('provisioned concurrency configurations changed at the same time', () => {
+  it('lets one of two conflicting changes through, however long the store takes to write', async () => {
+    // The configurations of a real server's parts, over its SQLite store made slow to write:
+    // SQLite answers at once, which hides a check-then-write race that any store taking its time
+    // (the port is asynchronous) would expose.
+    let config: ConcurrencyConfig | undefined;
+    const slowStore = (store: ConcurrencyStore): ConcurrencyStore => ({
+      all: () => store.all(),
+      setReserved: async (...a) => {
+        await new Promise((r) => setTimeout(r, 20));
+        return store.setReserved(...a);
+      },
+      setProvisioned: async (...a) => {
+        await new Promise((r) => setTimeout(r, 20));
+        return store.setProvisioned(...a);
+      },
+    });
+    const s = await startTestServer(
+      { concurrency: 1000 },
+      {
+        extraFeatures: [
+          (app) => {
+            const c = new ConcurrencyConfig({
+              store: slowStore(new SqliteConcurrencyStore(app.db)),
+              limiter: new ConcurrencyLimiter(1000),
+              registry: app.registry,
+              sandboxes: app.sandboxes,
+              invoke: app.invoke,
+              clock: app.clock,
+              log: app.log,
+            });
+            app.registry.guardAliases((record, alias) => c.checkAlias(record, alias));
+            config = c;
+          },
+        ],
+      },
+    );
+    onTestFinished(() => s.close());
+    const c = config!;
+    await createFunction(s.lambda, 'race', { 'index.js': handler('one') });
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'race' }));
+    await s.lambda.send(
+      new UpdateFunctionCodeCommand({
+        FunctionName: 'race',
+        ZipFile: await makeZip({ 'index.js': handler('two') }),
+      }),
+    );
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'race' }));
+    await s.lambda.send(new CreateAliasCommand({ FunctionName: 'race', Name: 'a', FunctionVersion: '1' }));
+    const ref = { name: 'race' };
+    const configs = async () => (await c.listProvisioned(ref)).map((v) => v.functionArn.split(':').pop());
+    const outcome = (settled: PromiseSettledResult<unknown>[]) =>
+      settled.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as Error & { code?: string }).code));
+
+    // Version 1 directly and alias `a` onto version 1: one configuration per version.
+    for (let round = 0; round < 5; round++) {
+      const first = round % 2 === 0 ? '1' : 'a';
+      const second = first === '1' ? 'a' : '1';
+      const said = outcome(
+        await Promise.allSettled([c.putProvisioned(ref, first, 1), c.putProvisioned(ref, second, 1)]),
+      );
+      expect(said).toEqual(['ok', 'ResourceConflictException']);
+      expect(await configs()).toEqual([first]);
+      await c.deleteProvisioned(ref, first);
+      expect(await configs()).toEqual([]);
+    }
+
+    // Alias `b` (provisioned, on version 2) moved onto version 1 while version 1 is being
+    // provisioned, through the API: the alias guard and the Put take the same lock.
+    await s.lambda.send(new CreateAliasCommand({ FunctionName: 'race', Name: 'b', FunctionVersion: '2' }));
+    await c.putProvisioned(ref, 'b', 1);
+    for (let round = 0; round < 3; round++) {
+      const said = outcome(
+        await Promise.allSettled([
+          c.putProvisioned(ref, '1', 1),
+          s.lambda.send(new UpdateAliasCommand({ FunctionName: 'race', Name: 'b', FunctionVersion: '1' })),
+        ]),
+      );
+      expect(said.filter((o) => o === 'ok')).toHaveLength(1);
+      const alias = await s.lambda.send(new GetAliasCommand({ FunctionName: 'race', Name: 'b' }));
+      if (said[0] === 'ok') {
+        expect([alias.FunctionVersion, await configs()]).toEqual(['2', ['1', 'b']]);
+        await c.deleteProvisioned(ref, '1');
+      } else {
+        expect([alias.FunctionVersion, await configs()]).toEqual(['1', ['b']]);
+        await s.lambda.send(
+          new UpdateAliasCommand({ FunctionName: 'race', Name: 'b', FunctionVersion: '2' }),
+        );
+      }
+    }
   });
 });
