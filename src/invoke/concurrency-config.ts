@@ -83,7 +83,7 @@ export class ConcurrencyConfig {
         );
         await this.o.store.setProvisioned(r.functionName, p.qualifier, undefined, this.o.clock.now());
       }
-      this.o.limiter.setProvisioned(r.functionName, this.#total(r.functionName));
+      this.#limit(r.functionName, record);
     }
   }
 
@@ -92,7 +92,12 @@ export class ConcurrencyConfig {
     for (const name of this.#provisioned.keys()) await this.#apply(name);
   }
 
-  /** Checks an alias change against provisioned concurrency (a registry alias guard). */
+  /**
+   * Checks an alias change against provisioned concurrency (a registry alias guard). The registry
+   * calls it under the function's lock, which Put/DeleteProvisionedConcurrencyConfig also hold
+   * while they check and change the configurations, so an alias cannot move onto a version that
+   * a concurrent Put is provisioning.
+   */
   checkAlias(record: FunctionRecord, next: Alias): void {
     checkAliasChange(record, this.#configs(record.name), next);
   }
@@ -108,19 +113,32 @@ export class ConcurrencyConfig {
       return;
     }
     const gone = change.deletedVersion ?? change.deletedAlias;
-    if (gone !== undefined && this.#configs(change.name).has(gone)) {
-      this.#remove(change.name, gone);
-      await this.o.store.setProvisioned(change.name, gone, undefined, this.o.clock.now());
+    if (gone !== undefined) {
+      await this.o.registry.exclusive(change.name, async () => {
+        if (!this.#configs(change.name).has(gone)) return;
+        this.#remove(change.name, gone, await this.o.registry.get(change.name));
+        await this.o.store.setProvisioned(change.name, gone, undefined, this.o.clock.now());
+      });
     }
     await this.#apply(change.name);
   }
 
   async putReserved(ref: FunctionRef, reserved: number): Promise<number> {
-    const { record } = await this.o.registry.requireVersion(ref);
-    this.o.limiter.checkReservation(record.name, reserved, this.#total(record.name));
-    await this.o.store.setReserved(record.name, reserved);
-    this.o.limiter.setReserved(record.name, reserved);
-    return reserved;
+    return this.o.registry.exclusive(ref.name, async () => {
+      const { record } = await this.o.registry.requireVersion(ref);
+      this.o.limiter.checkReservation(record.name, reserved, this.#total(record.name));
+      // Taken before the write, so that no other function's check can pass on the old figures;
+      // given back when the write fails.
+      const before = this.o.limiter.reservedFor(record.name);
+      this.o.limiter.setReserved(record.name, reserved);
+      try {
+        await this.o.store.setReserved(record.name, reserved);
+      } catch (e) {
+        this.o.limiter.setReserved(record.name, before);
+        throw e;
+      }
+      return reserved;
+    });
   }
 
   async getReserved(ref: FunctionRef): Promise<number | undefined> {
@@ -129,32 +147,51 @@ export class ConcurrencyConfig {
   }
 
   async deleteReserved(ref: FunctionRef): Promise<void> {
-    const { record } = await this.o.registry.requireVersion(ref);
-    await this.o.store.setReserved(record.name, undefined);
-    this.o.limiter.setReserved(record.name, undefined);
+    await this.o.registry.exclusive(ref.name, async () => {
+      const { record } = await this.o.registry.requireVersion(ref);
+      await this.o.store.setReserved(record.name, undefined);
+      this.o.limiter.setReserved(record.name, undefined);
+    });
   }
 
+  /**
+   * Checks and saves a configuration under the function's lock (the registry's, which alias
+   * changes and their guard also take): two Puts, or a Put and an alias change, cannot both pass
+   * their checks against the same old state. The in-memory state changes before the write, so
+   * the account-wide check of another function's Put sees it, and is put back if the write fails.
+   */
   async putProvisioned(
     ref: FunctionRef,
     qualifier: string,
     requested: number,
   ): Promise<ProvisionedConcurrencyView> {
-    const record = await this.#requireQualifier(ref, qualifier, UNPUBLISHED_MESSAGE);
-    const name = record.name;
-    const configs = this.#configs(name);
-    const others = this.#total(name) - (configs.get(qualifier)?.requested ?? 0);
-    const reserved = this.o.limiter.reservedFor(name);
-    if (reserved !== undefined && others + requested > reserved) {
-      throw invalidParameter(
-        'Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function',
-      );
-    }
-    this.o.limiter.checkProvisioned(name, others + requested);
-    checkPut(record, configs, qualifier);
-    const lastModified = this.o.clock.now();
-    await this.o.store.setProvisioned(name, qualifier, requested, lastModified);
-    this.#configs(name, true).set(qualifier, { requested, lastModified });
-    this.o.limiter.setProvisioned(name, this.#total(name));
+    const { name, lastModified } = await this.o.registry.exclusive(ref.name, async () => {
+      const record = await this.#requireQualifier(ref, qualifier, UNPUBLISHED_MESSAGE);
+      const name = record.name;
+      const configs = this.#configs(name);
+      const previous = configs.get(qualifier);
+      const others = this.#total(name) - (previous?.requested ?? 0);
+      const reserved = this.o.limiter.reservedFor(name);
+      if (reserved !== undefined && others + requested > reserved) {
+        throw invalidParameter(
+          'Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function',
+        );
+      }
+      this.o.limiter.checkProvisioned(name, others + requested);
+      checkPut(record, configs, qualifier);
+      const lastModified = this.o.clock.now();
+      this.#configs(name, true).set(qualifier, { requested, lastModified });
+      this.#limit(name, record);
+      try {
+        await this.o.store.setProvisioned(name, qualifier, requested, lastModified);
+      } catch (e) {
+        if (previous) this.#configs(name, true).set(qualifier, previous);
+        else this.#remove(name, qualifier, record);
+        this.#limit(name, record);
+        throw e;
+      }
+      return { name, lastModified };
+    });
     await this.#apply(name);
     // As on AWS, the answer to a Put says the allocation has started.
     return {
@@ -188,11 +225,14 @@ export class ConcurrencyConfig {
   }
 
   async deleteProvisioned(ref: FunctionRef, qualifier: string): Promise<void> {
-    const record = await this.#requireQualifier(ref, qualifier, NOT_PUBLISHED_QUALIFIER_MESSAGE);
-    if (!this.#configs(record.name).has(qualifier)) return;
-    await this.o.store.setProvisioned(record.name, qualifier, undefined, this.o.clock.now());
-    this.#remove(record.name, qualifier);
-    await this.#apply(record.name);
+    const name = await this.o.registry.exclusive(ref.name, async () => {
+      const record = await this.#requireQualifier(ref, qualifier, NOT_PUBLISHED_QUALIFIER_MESSAGE);
+      if (!this.#configs(record.name).has(qualifier)) return undefined;
+      await this.o.store.setProvisioned(record.name, qualifier, undefined, this.o.clock.now());
+      this.#remove(record.name, qualifier, record);
+      return record.name;
+    });
+    if (name !== undefined) await this.#apply(name);
   }
 
   #configs(name: string, create = false): Map<string, ProvisionedEntry> {
@@ -204,11 +244,24 @@ export class ConcurrencyConfig {
     return configs;
   }
 
-  #remove(name: string, qualifier: string): void {
+  #remove(name: string, qualifier: string, record: FunctionRecord | undefined): void {
     const configs = this.#provisioned.get(name);
     configs?.delete(qualifier);
     if (configs?.size === 0) this.#provisioned.delete(name);
-    this.o.limiter.setProvisioned(name, this.#total(name));
+    this.#limit(name, record);
+  }
+
+  /**
+   * Tells the limiter what the function carves out of the account and which versions'
+   * invocations may run on it (an alias's share goes to the versions it points to now).
+   */
+  #limit(name: string, record: FunctionRecord | undefined): void {
+    const configs = this.#configs(name);
+    this.o.limiter.setProvisioned(
+      name,
+      this.#total(name),
+      record ? versionTargets(record, configs) : new Map<string, number>(),
+    );
   }
 
   #total(name: string): number {
@@ -258,6 +311,7 @@ export class ConcurrencyConfig {
   async #apply(name: string): Promise<void> {
     const record = await this.o.registry.get(name);
     if (!record) return;
+    this.#limit(name, record);
     const wanted = [];
     for (const [version, count] of versionTargets(record, this.#configs(name))) {
       const resolved = await this.o.registry.resolve({ name, qualifier: version });

@@ -14,18 +14,21 @@ export const THROTTLE_RETRY_AFTER_SECONDS = 1;
  * what is left (the unreserved pool), of which `unreservedMinimum` can never be reserved.
  * Provisioned concurrency of a function without a reservation is carved out too ("Provisioned
  * concurrency counts towards a function's reserved concurrency and Regional quotas", AWS
- * provisioned-concurrency docs): its first `provisioned` executions run on it, the rest spill
- * over to the unreserved pool. A
- * synchronous invocation over its limit is throttled at once (429 TooManyRequestsException with
+ * provisioned-concurrency docs). It belongs to the version it keeps warm: invocations that execute
+ * that version (directly or through an alias) run on it first and spill over to the unreserved
+ * pool; invocations of `$LATEST` or of other versions never use it, so they cannot starve the
+ * version they were not provisioned for. A synchronous invocation over its limit is throttled at once (429 TooManyRequestsException with
  * the `Reason`); asynchronous ones stay queued (the async dispatcher asks
  * {@link ConcurrencyLimiter.isFullyThrottled} and {@link ConcurrencyLimiter.available}).
  */
 export class ConcurrencyLimiter {
   readonly #reserved = new Map<string, number>();
-  /** Provisioned concurrency per function (all its versions and aliases). */
+  /** Provisioned concurrency per function (all its versions and aliases): what it carves out. */
   readonly #provisioned = new Map<string, number>();
+  /** Provisioned concurrency per function and version (`name:version`): who may run on it. */
+  readonly #provisionedVersions = new Map<string, number>();
   readonly #perFunction = new Map<string, number>();
-  /** Executions running on a function's provisioned carve-out (functions without a reservation). */
+  /** Executions running on a version's provisioned share (`name:version`; no reservation). */
   readonly #onProvisioned = new Map<string, number>();
   readonly #throttles = new Map<string, number>();
   /** Concurrency carved out of the account: reservations, and provisioned without one. */
@@ -71,11 +74,15 @@ export class ConcurrencyLimiter {
     return this.#reserved.get(functionName) === 0;
   }
 
-  /** How many more invocations of the function could start now. */
-  available(functionName: string): number {
+  /**
+   * How many more invocations of the function could start now: of `version` when given (its
+   * provisioned share counts), else of a version without provisioned concurrency.
+   */
+  available(functionName: string, version?: string): number {
     const reserved = this.#reserved.get(functionName);
     if (reserved !== undefined) return Math.max(0, reserved - this.inFlightFor(functionName));
-    return this.#freeProvisioned(functionName) + Math.max(0, this.unreservedLimit - this.#unreservedInFlight);
+    const provisioned = version === undefined ? 0 : this.#freeProvisioned(functionName, version);
+    return provisioned + Math.max(0, this.unreservedLimit - this.#unreservedInFlight);
   }
 
   /**
@@ -124,12 +131,29 @@ export class ConcurrencyLimiter {
     this.#carvedTotal += this.#carved(functionName);
   }
 
-  /** Sets a function's provisioned concurrency (all qualifiers; 0 for none); checked by the caller. */
-  setProvisioned(functionName: string, provisioned: number): void {
+  /**
+   * Sets a function's provisioned concurrency (checked by the caller): `total` over all its
+   * versions and aliases (0 for none) is carved out of the account; `byVersion` says how much of
+   * it each published version's invocations may run on (an alias's configuration goes to the
+   * versions it points to). Executions already running keep their slots.
+   */
+  setProvisioned(
+    functionName: string,
+    total: number,
+    byVersion: ReadonlyMap<string, number> = new Map(),
+  ): void {
     this.#carvedTotal -= this.#carved(functionName);
-    if (provisioned > 0) this.#provisioned.set(functionName, provisioned);
+    if (total > 0) this.#provisioned.set(functionName, total);
     else this.#provisioned.delete(functionName);
     this.#carvedTotal += this.#carved(functionName);
+    const prefix = `${functionName}:`;
+    for (const key of this.#provisionedVersions.keys()) {
+      if (key.startsWith(prefix)) this.#provisionedVersions.delete(key);
+    }
+    if (total <= 0) return;
+    for (const [version, count] of byVersion) {
+      if (count > 0) this.#provisionedVersions.set(prefix + version, count);
+    }
   }
 
   /** A deleted function's reservation and counters go with it. */
@@ -139,11 +163,16 @@ export class ConcurrencyLimiter {
     this.#throttles.delete(functionName);
   }
 
-  /** A slot for one execution of `functionName`, or TooManyRequestsException. */
-  acquire(functionName: string): Release {
+  /**
+   * A slot for one execution of `functionName`, or TooManyRequestsException. `version` is the
+   * version that will run (as the alias resolved): its provisioned share is used first. Without
+   * it (a slot taken before the event is known) only the unreserved pool is used.
+   */
+  acquire(functionName: string, version?: string): Release {
     const reserved = this.#reserved.get(functionName);
     const running = this.inFlightFor(functionName);
-    const onProvisioned = reserved === undefined && this.#freeProvisioned(functionName) > 0;
+    const onProvisioned =
+      reserved === undefined && version !== undefined && this.#freeProvisioned(functionName, version) > 0;
     if (
       reserved !== undefined
         ? running >= reserved
@@ -159,22 +188,39 @@ export class ConcurrencyLimiter {
         retryAfterSeconds: THROTTLE_RETRY_AFTER_SECONDS,
       });
     }
-    const fromUnreserved = reserved === undefined && !onProvisioned;
+    return this.#take(functionName, onProvisioned ? version : undefined, reserved === undefined);
+  }
+
+  /**
+   * A slot on the provisioned share of the version, when one is free (else undefined, nothing
+   * counted): an asynchronous event, whose slot was taken before its version was known, moves
+   * onto it and gives its unreserved slot back.
+   */
+  acquireProvisioned(functionName: string, version: string): Release | undefined {
+    if (this.#reserved.has(functionName) || this.#freeProvisioned(functionName, version) <= 0) {
+      return undefined;
+    }
+    return this.#take(functionName, version, true);
+  }
+
+  /** Counts one execution: on `provisionedVersion`'s share, else (unreserved) on the pool. */
+  #take(functionName: string, provisionedVersion: string | undefined, unreserved: boolean): Release {
+    const key = provisionedVersion === undefined ? undefined : `${functionName}:${provisionedVersion}`;
+    const fromUnreserved = unreserved && key === undefined;
     this.#inFlight++;
     if (fromUnreserved) this.#unreservedInFlight++;
-    if (onProvisioned)
-      this.#onProvisioned.set(functionName, (this.#onProvisioned.get(functionName) ?? 0) + 1);
-    this.#perFunction.set(functionName, running + 1);
+    if (key !== undefined) this.#onProvisioned.set(key, (this.#onProvisioned.get(key) ?? 0) + 1);
+    this.#perFunction.set(functionName, this.inFlightFor(functionName) + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.#inFlight--;
       if (fromUnreserved) this.#unreservedInFlight--;
-      if (onProvisioned) {
-        const p = (this.#onProvisioned.get(functionName) ?? 1) - 1;
-        if (p <= 0) this.#onProvisioned.delete(functionName);
-        else this.#onProvisioned.set(functionName, p);
+      if (key !== undefined) {
+        const p = (this.#onProvisioned.get(key) ?? 1) - 1;
+        if (p <= 0) this.#onProvisioned.delete(key);
+        else this.#onProvisioned.set(key, p);
       }
       const n = this.inFlightFor(functionName) - 1;
       if (n <= 0) this.#perFunction.delete(functionName);
@@ -187,10 +233,8 @@ export class ConcurrencyLimiter {
     return this.#reserved.get(functionName) ?? this.#provisioned.get(functionName) ?? 0;
   }
 
-  #freeProvisioned(functionName: string): number {
-    return Math.max(
-      0,
-      (this.#provisioned.get(functionName) ?? 0) - (this.#onProvisioned.get(functionName) ?? 0),
-    );
+  #freeProvisioned(functionName: string, version: string): number {
+    const key = `${functionName}:${version}`;
+    return Math.max(0, (this.#provisionedVersions.get(key) ?? 0) - (this.#onProvisioned.get(key) ?? 0));
   }
 }

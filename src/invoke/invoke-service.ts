@@ -82,10 +82,14 @@ export class InvokeService {
     const v = resolved.version;
     let release: () => void;
     if (req.slot) {
-      release = req.slot;
+      // The slot was taken before the version was known: an execution of a version with free
+      // provisioned concurrency runs on that instead, and the unreserved slot goes back.
+      const provisioned = this.o.concurrency.acquireProvisioned(v.name, resolved.executedVersion);
+      if (provisioned) req.slot();
+      release = provisioned ?? req.slot;
     } else {
       try {
-        release = this.o.concurrency.acquire(v.name);
+        release = this.o.concurrency.acquire(v.name, resolved.executedVersion);
       } catch (e) {
         if (e instanceof LambdaError && e.code === 'TooManyRequestsException') {
           this.o.onThrottle?.(v.name, e.details.reason ?? 'ConcurrentInvocationLimitExceeded');

@@ -166,6 +166,16 @@ export class FunctionRegistry {
     return () => this.#aliasGuards.delete(guard);
   }
 
+  /**
+   * Runs `task` under the function's lock, the one its mutations and alias guards run under: a
+   * feature whose state alias guards check (provisioned concurrency) changes it here, so a check
+   * and a change of either side never interleave. `task` must not call back into a mutation of
+   * the same function (it would wait for itself).
+   */
+  exclusive<T>(name: string, task: () => Promise<T>): Promise<T> {
+    return this.#mutex.run(name, task);
+  }
+
   arn(name: string, qualifier?: string): string {
     return functionArn(this.scope, name, qualifier);
   }

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,7 +14,7 @@ import {
   GetFunctionCommand,
   GetProvisionedConcurrencyConfigCommand,
   InvokeCommand,
-  type LambdaClient,
+  LambdaClient,
   ListAliasesCommand,
   ListProvisionedConcurrencyConfigsCommand,
   PublishVersionCommand,
@@ -24,11 +25,15 @@ import {
 } from '@aws-sdk/client-lambda';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { ConcurrencyLimiter } from '../../src/invoke/concurrency.js';
+import { ConcurrencyConfig } from '../../src/invoke/concurrency-config.js';
 import { createLogger } from '../../src/observability/logger.js';
+import type { ConcurrencyStore } from '../../src/store/ports.js';
+import { SqliteConcurrencyStore } from '../../src/store/sqlite/concurrency-store.js';
 import { awsCli } from '../support/aws-cli.js';
 import { eventually } from '../support/eventually.js';
 import { createFunction, decodeJson } from '../support/functions.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, TEST_CREDENTIALS, type TestServer } from '../support/server.js';
 import { makeZip } from '../support/zip.js';
 
 /** Answers which kind of init its sandbox had, which code it is, and which sandbox (an id drawn at init). */
@@ -568,5 +573,177 @@ describe('provisioned concurrency spilling over', () => {
       { init: 'on-demand', cold: true },
       { init: 'provisioned-concurrency', cold: false },
     ]);
+  });
+});
+
+describe('provisioned concurrency belongs to the version it keeps warm', () => {
+  it('serves the provisioned alias while $LATEST fills the unreserved pool, which alone throttles $LATEST', async () => {
+    // 102: the smallest account that can provision 2 and keep AWS's minimum of 100 unreserved.
+    const s = await startTestServer({ concurrency: 102 });
+    onTestFinished(() => s.close());
+    await createFunction(
+      s.lambda,
+      'busy',
+      {
+        'index.js':
+          'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return process.env.AWS_LAMBDA_INITIALIZATION_TYPE; };',
+      },
+      { Timeout: 60 },
+    );
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'busy' }));
+    await s.lambda.send(new CreateAliasCommand({ FunctionName: 'busy', Name: 'live', FunctionVersion: '1' }));
+    await put(s.lambda, 'live', 2, 'busy');
+    await ready(s.lambda, 'live', 'busy');
+    expect(
+      (await s.lambda.send(new GetAccountSettingsCommand({}))).AccountLimit?.UnreservedConcurrentExecutions,
+    ).toBe(100);
+
+    // A client with a socket for each of the burst (the SDK's default agent keeps 50).
+    const burst = new LambdaClient({
+      endpoint: s.url,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+      requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 200 }) },
+    });
+    onTestFinished(() => burst.destroy());
+    const run = (client: LambdaClient, qualifier: string, ms: number) =>
+      client.send(
+        new InvokeCommand({ FunctionName: 'busy', Qualifier: qualifier, Payload: JSON.stringify({ ms }) }),
+      );
+    const throttles: unknown[] = [];
+    // 102 slow invocations of $LATEST: the unreserved pool takes 100, the provisioned share of
+    // version 1 is not theirs, so two are throttled.
+    const latest = Array.from({ length: 102 }, () =>
+      run(burst, '$LATEST', 8000).catch(
+        (e: Error & { Reason?: string; $metadata?: { httpStatusCode?: number } }) => {
+          throttles.push([e.name, e.message, e.Reason, e.$metadata?.httpStatusCode]);
+          return undefined;
+        },
+      ),
+    );
+    await eventually(
+      'two of the $LATEST burst to be throttled',
+      () => (throttles.length >= 2 ? true : undefined),
+      30_000,
+    );
+    expect(throttles).toEqual([
+      ['TooManyRequestsException', 'Rate Exceeded.', 'ConcurrentInvocationLimitExceeded', 429],
+      ['TooManyRequestsException', 'Rate Exceeded.', 'ConcurrentInvocationLimitExceeded', 429],
+    ]);
+
+    // The alias runs on its provisioned sandboxes, two at once, with the unreserved pool full.
+    const live = await Promise.all([run(s.lambda, 'live', 0), run(s.lambda, 'live', 0)]);
+    expect(
+      live.map((o) => [o.StatusCode, o.ExecutedVersion, o.FunctionError, decodeJson(o.Payload)]),
+    ).toEqual([
+      [200, '1', undefined, 'provisioned-concurrency'],
+      [200, '1', undefined, 'provisioned-concurrency'],
+    ]);
+    // Version 1 invoked directly uses the same share.
+    const direct = await run(s.lambda, '1', 0);
+    expect([direct.ExecutedVersion, decodeJson(direct.Payload)]).toEqual(['1', 'provisioned-concurrency']);
+
+    // The burst ran: 100 on on-demand sandboxes, and nothing more was throttled meanwhile.
+    const done = await Promise.all(latest);
+    const ran = done.filter((o) => o !== undefined);
+    expect(ran).toHaveLength(100);
+    expect(new Set(ran.map((o) => `${o.ExecutedVersion} ${decodeJson(o.Payload)}`))).toEqual(
+      new Set(['$LATEST on-demand']),
+    );
+    expect(throttles).toHaveLength(2);
+  });
+});
+
+describe('provisioned concurrency configurations changed at the same time', () => {
+  it('lets one of two conflicting changes through, however long the store takes to write', async () => {
+    // The configurations of a real server's parts, over its SQLite store made slow to write:
+    // SQLite answers at once, which hides a check-then-write race that any store taking its time
+    // (the port is asynchronous) would expose.
+    let config: ConcurrencyConfig | undefined;
+    const slowStore = (store: ConcurrencyStore): ConcurrencyStore => ({
+      all: () => store.all(),
+      setReserved: async (...a) => {
+        await new Promise((r) => setTimeout(r, 20));
+        return store.setReserved(...a);
+      },
+      setProvisioned: async (...a) => {
+        await new Promise((r) => setTimeout(r, 20));
+        return store.setProvisioned(...a);
+      },
+    });
+    const s = await startTestServer(
+      { concurrency: 1000 },
+      {
+        extraFeatures: [
+          (app) => {
+            const c = new ConcurrencyConfig({
+              store: slowStore(new SqliteConcurrencyStore(app.db)),
+              limiter: new ConcurrencyLimiter(1000),
+              registry: app.registry,
+              sandboxes: app.sandboxes,
+              invoke: app.invoke,
+              clock: app.clock,
+              log: app.log,
+            });
+            app.registry.guardAliases((record, alias) => c.checkAlias(record, alias));
+            config = c;
+          },
+        ],
+      },
+    );
+    onTestFinished(() => s.close());
+    const c = config!;
+    await createFunction(s.lambda, 'race', { 'index.js': handler('one') });
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'race' }));
+    await s.lambda.send(
+      new UpdateFunctionCodeCommand({
+        FunctionName: 'race',
+        ZipFile: await makeZip({ 'index.js': handler('two') }),
+      }),
+    );
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: 'race' }));
+    await s.lambda.send(new CreateAliasCommand({ FunctionName: 'race', Name: 'a', FunctionVersion: '1' }));
+    const ref = { name: 'race' };
+    const configs = async () => (await c.listProvisioned(ref)).map((v) => v.functionArn.split(':').pop());
+    const outcome = (settled: PromiseSettledResult<unknown>[]) =>
+      settled.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as Error & { code?: string }).code));
+
+    // Version 1 directly and alias `a` onto version 1: one configuration per version.
+    for (let round = 0; round < 5; round++) {
+      const first = round % 2 === 0 ? '1' : 'a';
+      const second = first === '1' ? 'a' : '1';
+      const said = outcome(
+        await Promise.allSettled([c.putProvisioned(ref, first, 1), c.putProvisioned(ref, second, 1)]),
+      );
+      expect(said).toEqual(['ok', 'ResourceConflictException']);
+      expect(await configs()).toEqual([first]);
+      await c.deleteProvisioned(ref, first);
+      expect(await configs()).toEqual([]);
+    }
+
+    // Alias `b` (provisioned, on version 2) moved onto version 1 while version 1 is being
+    // provisioned, through the API: the alias guard and the Put take the same lock.
+    await s.lambda.send(new CreateAliasCommand({ FunctionName: 'race', Name: 'b', FunctionVersion: '2' }));
+    await c.putProvisioned(ref, 'b', 1);
+    for (let round = 0; round < 3; round++) {
+      const said = outcome(
+        await Promise.allSettled([
+          c.putProvisioned(ref, '1', 1),
+          s.lambda.send(new UpdateAliasCommand({ FunctionName: 'race', Name: 'b', FunctionVersion: '1' })),
+        ]),
+      );
+      expect(said.filter((o) => o === 'ok')).toHaveLength(1);
+      const alias = await s.lambda.send(new GetAliasCommand({ FunctionName: 'race', Name: 'b' }));
+      if (said[0] === 'ok') {
+        expect([alias.FunctionVersion, await configs()]).toEqual(['2', ['1', 'b']]);
+        await c.deleteProvisioned(ref, '1');
+      } else {
+        expect([alias.FunctionVersion, await configs()]).toEqual(['1', ['b']]);
+        await s.lambda.send(
+          new UpdateAliasCommand({ FunctionName: 'race', Name: 'b', FunctionVersion: '2' }),
+        );
+      }
+    }
   });
 });

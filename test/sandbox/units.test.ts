@@ -107,6 +107,35 @@ describe('concurrency limiter', () => {
   });
 });
 
+describe('concurrency limiter and provisioned concurrency', () => {
+  it('runs only the provisioned version on its share; other versions and versionless slots use the unreserved pool', () => {
+    const l = new ConcurrencyLimiter(102);
+    l.setProvisioned('f', 2, new Map([['1', 2]]));
+    expect(l.unreservedLimit).toBe(100);
+    expect([l.available('f'), l.available('f', '1'), l.available('f', '$LATEST')]).toEqual([100, 102, 100]);
+    const latest = Array.from({ length: 100 }, () => l.acquire('f', '$LATEST'));
+    expect(() => l.acquire('f', '2')).toThrow('Rate Exceeded.');
+    const v1 = [l.acquire('f', '1'), l.acquire('f', '1')];
+    // Beyond its share, version 1 spills over to the unreserved pool, which is full.
+    expect(() => l.acquire('f', '1')).toThrow('Rate Exceeded.');
+    expect(l.acquireProvisioned('f', '1')).toBeUndefined();
+    expect([l.inFlight, l.throttlesFor('f')]).toEqual([102, 2]);
+    v1[0]!();
+    latest[0]!();
+    // An asynchronous event's slot, taken before its version is known, comes from the pool ...
+    const early = l.acquire('f');
+    expect(l.available('f')).toBe(0);
+    // ... and moves onto the version's share once the version is known.
+    const moved = l.acquireProvisioned('f', '1');
+    expect(moved).toBeDefined();
+    early();
+    expect([l.available('f'), l.available('f', '1'), l.inFlight]).toEqual([1, 1, 101]);
+    // A reservation takes over: provisioned concurrency counts within it.
+    l.setReserved('f', 101);
+    expect(l.acquireProvisioned('f', '1')).toBeUndefined();
+  });
+});
+
 describe('host load', () => {
   it('says the host is saturated when its CPUs were at least 90% busy over the last interval', () => {
     const clock = new ManualClock();
