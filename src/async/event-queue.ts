@@ -3,6 +3,7 @@ import type { FunctionRef } from '../domain/arn.js';
 import type { AsyncEventState } from '../domain/async-invoke.js';
 import type { Clock } from '../domain/clock.js';
 import { LambdaError, notFound } from '../domain/errors.js';
+import { eventTraceHeader } from '../invoke/trace-header.js';
 import type { ResolvedFunction } from '../registry/function-registry.js';
 import type { AsyncEvent, AsyncEventStore, AsyncEventSummary } from '../store/ports.js';
 import type { AsyncInvokeRequest, EventInvoker } from './ports.js';
@@ -34,7 +35,8 @@ export class EventQueue implements EventInvoker {
         functionName,
         ...(req.ref.qualifier === undefined ? {} : { qualifier: req.ref.qualifier }),
         payload: req.payload,
-        ...(req.traceId ? { traceId: req.traceId } : {}),
+        // Fixed now, so every attempt of the event continues one trace.
+        traceId: eventTraceHeader(req.traceId, now),
         enqueuedAt: now,
       });
     } catch (e) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invocationTraceHeader, newTraceRoot } from './trace-header.js';
+import { eventTraceHeader, invocationTraceHeader, newTraceRoot } from './trace-header.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
 const FIELDS = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=([01])$/;
@@ -37,5 +37,22 @@ describe('the trace header of an invocation', () => {
   it('makes roots of the X-Ray shape, epoch seconds padded to 8 hex digits', () => {
     expect(newTraceRoot(NOW)).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
     expect(newTraceRoot(1000)).toMatch(/^1-00000001-/);
+  });
+});
+
+describe('the trace header an asynchronous event keeps', () => {
+  it("is the caller's when it names a valid root, else a new root keeping the sampling decision", () => {
+    const caller = 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1';
+    expect(eventTraceHeader(caller, NOW)).toBe(caller);
+    const fresh = eventTraceHeader(undefined, NOW);
+    expect(fresh).toMatch(new RegExp(`^Root=1-${(NOW / 1000).toString(16)}-[0-9a-f]{24}$`));
+    expect(eventTraceHeader(undefined, NOW)).not.toBe(fresh);
+    expect(eventTraceHeader('Root=banana;Sampled=1', NOW)).toMatch(
+      /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=1$/,
+    );
+    // Every attempt continues it.
+    const root = fresh.slice('Root='.length);
+    for (let i = 0; i < 3; i++)
+      expect(invocationTraceHeader(fresh, 'PassThrough', NOW + i)).toContain(`Root=${root};`);
   });
 });

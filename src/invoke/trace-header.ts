@@ -27,6 +27,19 @@ export function invocationTraceHeader(
   return `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=${sampled}`;
 }
 
+/**
+ * The trace header an asynchronous event keeps for every attempt, fixed when it is accepted: on
+ * Lambda all attempts of one event are in one trace. The caller's header when it names a valid
+ * Root; otherwise a new Root (keeping the caller's sampling decision, if it made one). Each
+ * attempt then gets its own Parent from {@link invocationTraceHeader}.
+ */
+export function eventTraceHeader(incoming: string | undefined, nowMs: number): string {
+  const fields = parseTraceHeader(incoming);
+  if (incoming !== undefined && fields.Root && TRACE_ROOT.test(fields.Root)) return incoming;
+  const sampled = fields.Sampled === '1' || fields.Sampled === '0' ? `;Sampled=${fields.Sampled}` : '';
+  return `Root=${newTraceRoot(nowMs)}${sampled}`;
+}
+
 /** `Root=1-…-…`, the X-Ray trace id AWS front doors put in `X-Amzn-Trace-Id`. */
 export function newTraceRoot(nowMs: number): string {
   return `1-${Math.floor(nowMs / 1000)

@@ -8,6 +8,28 @@ const DURATION_BUCKETS = [
 const INIT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
 /**
+ * What the collectors of one scrape share: a value several gauges derive from (every queue's
+ * counts) is computed once per scrape, not once per gauge.
+ */
+export interface ScrapeScope {
+  once<T>(key: string, compute: () => Promise<T>): Promise<T>;
+}
+
+function newScrapeScope(): ScrapeScope {
+  const memo = new Map<string, Promise<unknown>>();
+  return {
+    once<T>(key: string, compute: () => Promise<T>): Promise<T> {
+      let p = memo.get(key) as Promise<T> | undefined;
+      if (!p) {
+        p = compute();
+        memo.set(key, p);
+      }
+      return p;
+    },
+  };
+}
+
+/**
  * Prometheus metrics at `/metrics`. Core series are defined here; features register their own
  * (queue depths, trigger lag) on {@link Metrics.registry} or through {@link Metrics.gauge}.
  */
@@ -19,6 +41,8 @@ export class Metrics {
   readonly #duration: Histogram<'function'>;
   readonly #init: Histogram<'function'>;
   readonly #billed: Counter<'function'>;
+  /** The scope of the scrape whose collectors are being started (see {@link text}). */
+  #scrape: ScrapeScope | undefined;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'nimbus_' });
@@ -86,8 +110,12 @@ export class Metrics {
     name: string,
     help: string,
     labelNames: readonly L[],
-    collect: (set: (labels: Record<L, string>, value: number) => void) => void | Promise<void>,
+    collect: (
+      set: (labels: Record<L, string>, value: number) => void,
+      scrape: ScrapeScope,
+    ) => void | Promise<void>,
   ): void {
+    const currentScrape = () => this.#scrape;
     new Gauge<L>({
       name,
       help,
@@ -96,7 +124,9 @@ export class Metrics {
       async collect() {
         const values: [Record<L, string>, number][] = [];
         // Gathered first, so a scrape never sees a half-reset gauge while a query is awaited.
-        await collect((labels, value) => values.push([labels, value]));
+        // Read before any await: prom-client starts every collector synchronously.
+        const scrape = currentScrape() ?? newScrapeScope();
+        await collect((labels, value) => values.push([labels, value]), scrape);
         this.reset();
         for (const [labels, value] of values) this.set(labels as never, value);
       },
@@ -108,7 +138,14 @@ export class Metrics {
    * scrapes come within one sampling interval); the format, and OpenMetrics parsers, want `NaN`.
    */
   async text(): Promise<string> {
-    return (await this.registry.metrics()).replace(/ Nan$/gm, ' NaN');
+    this.#scrape = newScrapeScope();
+    let pending: Promise<string>;
+    try {
+      pending = this.registry.metrics();
+    } finally {
+      this.#scrape = undefined;
+    }
+    return (await pending).replace(/ Nan$/gm, ' NaN');
   }
 
   get contentType(): string {

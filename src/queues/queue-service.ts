@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AccountScope } from '../domain/arn.js';
 import type { Clock } from '../domain/clock.js';
+import type { ScrapeScope } from '../observability/metrics.js';
 import type { QueueStore } from '../store/ports.js';
 import { LongPollWaiters } from './long-poll.js';
 import { type MessageAttributes, md5OfAttributes, md5OfBody, messageSize } from './message-digest.js';
@@ -293,6 +294,16 @@ export class QueueService {
       if (page.length < LIST_QUEUES_MAX) return out;
       afterName = page[page.length - 1]!.name;
     }
+  }
+
+  /**
+   * {@link allStats} by queue name, computed once per metrics scrape however many gauges ask
+   * (`nimbus_sqs_messages` and every SQS mapping's `nimbus_trigger_lag_seconds`).
+   */
+  scrapeStats(scrape: ScrapeScope): Promise<Map<string, QueueStats>> {
+    return scrape.once('sqs-queue-stats', async () => {
+      return new Map((await this.allStats()).map(({ name, stats }) => [name, stats]));
+    });
   }
 
   #statsOf(q: QueueRecord): Promise<QueueStats> {

@@ -382,7 +382,13 @@ export class Scheduler {
   }
 
   #handOverStarted(d: PendingDelivery, plannedAt: number): void {
-    const r = this.#runtimeOf(scheduleKeyFromArn(d.scheduleArn));
+    const key = scheduleKeyFromArn(d.scheduleArn);
+    // A slot fired before its schedule was deleted is still handed over (at start, from the
+    // store), but a deleted schedule has no runtime, as `changed` leaves it: its lag is not
+    // reported, and nothing would ever remove the entry.
+    const slash = key.indexOf('/');
+    if (!this.o.store.get(key.slice(0, slash), key.slice(slash + 1))) return;
+    const r = this.#runtimeOf(key);
     r.handOvers ??= new Map();
     r.handOvers.set(d.requestId, plannedAt);
   }

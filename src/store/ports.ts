@@ -442,8 +442,11 @@ export interface AsyncEventStore {
   list(functionName: string, q: AsyncEventQuery): Promise<AsyncEventSummary[]>;
   get(functionName: string, requestId: string): Promise<AsyncEvent | undefined>;
   countByState(functionName: string): Promise<Partial<Record<AsyncEventState, number>>>;
-  /** Events of every function by state (one grouped read of an index, for `/metrics`). */
-  countAll(): Promise<{ functionName: string; state: AsyncEventState; count: number }[]>;
+  /**
+   * Every function that has events, with its counts by state except `succeeded` (not counted: a
+   * busy function keeps an hour of them), for `/metrics`. Reads indexes only.
+   */
+  countAll(): Promise<{ functionName: string; counts: Partial<Record<AsyncEventState, number>> }[]>;
   /**
    * Puts failed events back in the queue as new (attempts and age start over); `requestIds`
    * undefined means every failed event of the function. Resolves to the ids put back.

@@ -33,6 +33,13 @@ exports.handler = async (event, context) => {
   return { handled: event, by: context.functionName };
 };`;
 
+/** Reports the trace header each attempt sees, then fails (so the event is retried). */
+const TRACED = `${PROBE_CLIENT}
+exports.handler = async (event, context) => {
+  await probe({ fn: context.functionName, requestId: context.awsRequestId, trace: process.env._X_AMZN_TRACE_ID ?? null });
+  throw new Error('fails on purpose');
+};`;
+
 const SINK = `${PROBE_CLIENT}
 exports.handler = async (event, context) => { await probe({ fn: context.functionName, record: event }); return 'ok'; };`;
 
@@ -45,6 +52,7 @@ beforeAll(async () => {
     createFunction(s.lambda, 'flaky', { 'index.js': REPORTER }, env),
     createFunction(s.lambda, 'sink', { 'index.js': SINK }, env),
     createFunction(s.lambda, 'doomed-sink', { 'index.js': SINK }, env),
+    createFunction(s.lambda, 'traced', { 'index.js': TRACED }, env),
   ]);
 });
 afterAll(async () => {
@@ -162,6 +170,21 @@ describe('Invoke with InvocationType Event', () => {
       lastError: 'Unhandled: PurposeError: failed on purpose: {"fail":true,"n":3}',
     });
     expect(hitsOf('worker', id)).toHaveLength(3);
+  });
+
+  it('runs every attempt of an event in one X-Ray trace (one Root, a new Parent each time)', async () => {
+    const ids = [await sendEvent('traced', { n: 1 }), await sendEvent('traced', { n: 2 })];
+    await probe.waitFor(() => ids.every((id) => hitsOf('traced', id).length === 3), 'three attempts of each');
+    const roots = ids.map((id) => {
+      const traces = hitsOf('traced', id).map((h) => String(h.body.trace));
+      const fields = traces.map((t) => Object.fromEntries(t.split(';').map((f) => f.split('='))));
+      for (const f of fields) expect(f.Root).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+      expect(new Set(fields.map((f) => f.Root)).size).toBe(1);
+      expect(new Set(fields.map((f) => f.Parent)).size).toBe(3);
+      return fields[0]!.Root;
+    });
+    // Another event, another trace.
+    expect(roots[0]).not.toBe(roots[1]);
   });
 
   it('sends a function that fails once then succeeds to OnSuccess', async () => {

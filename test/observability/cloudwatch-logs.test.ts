@@ -7,7 +7,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compileFilterPattern } from '../../src/services/logs/filter-pattern.js';
 import { awsCli } from '../support/aws-cli.js';
 import { createFunction } from '../support/functions.js';
@@ -94,7 +94,9 @@ describe('CloudWatch Logs API over function logs', () => {
     await expect(
       logs.send(new FilterLogEventsCommand({ logGroupName: '/custom/nothing' })),
     ).rejects.toBeInstanceOf(ResourceNotFoundException);
-    // A Lambda-style name whose function does not exist is no group either (not an empty one).
+    // A Lambda-style name whose function does not exist is no group either (not an empty one),
+    // found out with one lookup: not by listing (and decrypting) every function.
+    const list = vi.spyOn(s.nimbus.registry, 'list');
     for (const send of [
       () => logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/never-created' })),
       () => logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/lambda/never-created' })),
@@ -105,6 +107,8 @@ describe('CloudWatch Logs API over function logs', () => {
         $metadata: { httpStatusCode: 400 },
       });
     }
+    expect(list).not.toHaveBeenCalled();
+    list.mockRestore();
   });
 
   it('works with `aws logs tail` and `aws logs filter-log-events`', async () => {

@@ -368,6 +368,27 @@ describe('hand-over failures', () => {
     expect(h.delivered).toHaveLength(1);
   });
 
+  it('a slot of a deleted schedule handed over after a restart reports no lag for it', async () => {
+    await h.create('doomed', 'rate(5 minutes)');
+    await h.create('kept', 'rate(1 hour)');
+    await h.advance(1);
+    h.hang = true;
+    await h.advance(5 * MIN);
+    expect(h.store.pending()).toHaveLength(1);
+    h.service.delete('doomed', undefined);
+    const lagged = () => h.scheduler.lags().map((l) => `${l.group}/${l.name}`);
+    // The queue refuses the first hand-over after the restart: the delivery waits for a retry.
+    h.failures = [new LambdaError('TooManyRequestsException', 'Rate exceeded')];
+    await h.restart();
+    expect(h.store.pending()).toHaveLength(1);
+    expect(lagged()).toEqual(['default/kept']);
+    await h.advance(2_000);
+    // The slot fired before the deletion still reaches the function; the schedule stays gone.
+    expect(h.delivered.map((d) => d.targetArn)).toHaveLength(3);
+    expect(h.store.pending()).toEqual([]);
+    expect(lagged()).toEqual(['default/kept']);
+  });
+
   it('a retry that was waiting when the server stopped goes on after the restart', async () => {
     await h.create('patient', 'at(2026-01-01T12:01:00)');
     h.failures = [new Error('disk full')];

@@ -101,14 +101,8 @@ export const asyncInvoke: Feature = (app) => {
     'Asynchronous events by function and state (queued, retrying, in-flight, failed)',
     ['function', 'state'],
     async (set) => {
-      const counts = new Map<string, Map<string, number>>();
-      for (const r of await store.countAll()) {
-        const byState = counts.get(r.functionName) ?? new Map<string, number>();
-        byState.set(r.state, r.count);
-        counts.set(r.functionName, byState);
-      }
-      for (const [fn, byState] of counts) {
-        for (const state of DEPTH_STATES) set({ function: fn, state }, byState.get(state) ?? 0);
+      for (const { functionName, counts } of await store.countAll()) {
+        for (const state of DEPTH_STATES) set({ function: functionName, state }, counts[state] ?? 0);
       }
     },
   );

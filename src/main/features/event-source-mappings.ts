@@ -34,8 +34,8 @@ export const eventSourceMappings: Feature = (app) => {
     'nimbus_trigger_lag_seconds',
     'Event source mappings: age of the oldest record waiting for the function (SQS: since it was sent; PostgreSQL: since its commit)',
     ['mapping', 'function', 'source'],
-    async (set) => {
-      for (const { mapping, lagSeconds } of await mappings.lags()) {
+    async (set, scrape) => {
+      for (const { mapping, lagSeconds } of await mappings.lags(scrape)) {
         set(
           { mapping: mapping.uuid, function: mapping.functionName, source: mapping.eventSourceArn },
           lagSeconds,

@@ -20,8 +20,8 @@ export const queues: Feature = (app) => {
     'nimbus_sqs_messages',
     'Messages per queue: visible (waiting), in-flight (received, not yet visible again), delayed',
     ['queue', 'state'],
-    async (set) => {
-      for (const { name, stats } of await service.allStats()) {
+    async (set, scrape) => {
+      for (const [name, stats] of await service.scrapeStats(scrape)) {
         set({ queue: name, state: 'visible' }, stats.visible);
         set({ queue: name, state: 'in-flight' }, stats.inFlight);
         set({ queue: name, state: 'delayed' }, stats.delayed);

@@ -19,6 +19,7 @@ const TARGET_PREFIX = 'Logs_20140328.';
 const MAX_BODY_BYTES = 1_048_576;
 /** CloudWatch returns at most 10,000 events (1 MB) per call. */
 const MAX_EVENTS = 10_000;
+const LAMBDA_PREFIX = '/aws/lambda/';
 const LAMBDA_GROUP = /^\/aws\/lambda\/([a-zA-Z0-9-_]+)$/;
 
 class LogsError extends Error {
@@ -200,8 +201,14 @@ export class LogsSurface implements Surface {
     // A function's log group exists while the function does (DescribeLogGroups lists the same
     // groups); any other name is CloudWatch's ResourceNotFoundException, which clients such as
     // boto3 users catch to tell "no group" from "no events".
-    const lambda = LAMBDA_GROUP.exec(name);
-    if (lambda && (await this.o.registry.get(lambda[1]!))) return lambda[1]!;
+    if (name.startsWith(LAMBDA_PREFIX)) {
+      // One lookup: `aws logs tail --follow` of a missing function asks again every few seconds,
+      // and listing would load (and decrypt) every function each time. A custom LoggingConfig
+      // group under /aws/lambda/ is therefore only found through its function's name.
+      const lambda = LAMBDA_GROUP.exec(name);
+      if (lambda && (await this.o.registry.get(lambda[1]!))) return lambda[1]!;
+      throw new LogsError('ResourceNotFoundException', 'The specified log group does not exist.');
+    }
     for (const f of await this.o.registry.list(undefined, 100_000)) {
       if (f.latest.loggingConfig.logGroup === name) return f.name;
     }

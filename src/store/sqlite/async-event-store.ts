@@ -39,6 +39,23 @@ const SUMMARY_COLUMNS = `seq, request_id, function, qualifier, trace_id, state, 
   due_at, updated_at, last_error, last_status, last_function_error, condition, length(payload) AS payload_bytes`;
 
 /**
+ * Live events by function and state for `/metrics`. Succeeded events (kept an hour for replay)
+ * are not read: the counts come from a partial index (migration 0012), and functions that only
+ * have succeeded events are found by skipping through the function index, one lookup per
+ * function, so they still report zeros.
+ */
+export const COUNT_ALL_SQL = `WITH RECURSIVE fns(name) AS (
+   SELECT min(function) FROM async_events
+   UNION ALL
+   SELECT (SELECT min(function) FROM async_events WHERE function > fns.name) FROM fns
+   WHERE fns.name IS NOT NULL
+ )
+ SELECT function, state, count(*) AS n FROM async_events INDEXED BY async_events_live
+   WHERE state <> 'succeeded' GROUP BY function, state
+ UNION ALL
+ SELECT name AS function, NULL AS state, 0 AS n FROM fns WHERE name IS NOT NULL`;
+
+/**
  * The asynchronous event queue in SQLite. Every write goes through a group committer: accepting
  * an event through `accepts` (at the configured durability: the 202 depends on it), everything
  * after through `updates` (process durability: an outcome lost to a power cut only makes the
@@ -103,9 +120,7 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
     this.#counts = db.prepare<[string], { state: string; n: number }>(
       'SELECT state, count(*) AS n FROM async_events WHERE function = ? GROUP BY state',
     );
-    this.#countAll = db.prepare<[], { function: string; state: string; n: number }>(
-      'SELECT function, state, count(*) AS n FROM async_events GROUP BY function, state',
-    );
+    this.#countAll = db.prepare<[], { function: string; state: string | null; n: number }>(COUNT_ALL_SQL);
     const replaySet = `state = 'queued', attempts = 0, backoffs = 0, enqueued_at = @now, due_at = @now,
       updated_at = @now, condition = NULL, last_error = NULL, last_status = NULL,
       last_function_error = NULL, last_response = NULL`;
@@ -214,10 +229,14 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
     return Object.fromEntries(this.#counts.all(functionName).map((r) => [r.state, r.n]));
   }
 
-  async countAll(): Promise<{ functionName: string; state: AsyncEventState; count: number }[]> {
-    return this.#countAll
-      .all()
-      .map((r) => ({ functionName: r.function, state: r.state as AsyncEventState, count: r.n }));
+  async countAll(): Promise<{ functionName: string; counts: Partial<Record<AsyncEventState, number>> }[]> {
+    const byFunction = new Map<string, Partial<Record<AsyncEventState, number>>>();
+    for (const r of this.#countAll.all()) {
+      const counts = byFunction.get(r.function) ?? {};
+      if (r.state !== null) counts[r.state as AsyncEventState] = r.n;
+      byFunction.set(r.function, counts);
+    }
+    return [...byFunction].map(([functionName, counts]) => ({ functionName, counts }));
   }
 
   replay(functionName: string, requestIds: readonly string[] | undefined, now: number): Promise<string[]> {

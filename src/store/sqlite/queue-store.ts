@@ -117,6 +117,28 @@ function toMessage(r: MessageRow): StoredMessage {
 }
 
 /**
+ * A queue's counts and oldest send times (`GetQueueAttributes`, `/metrics`). Each part is one
+ * range of a covering index (migration 0012), so no message row is read: expired messages (not
+ * yet deleted by a receive) are counted apart and taken off.
+ */
+export const QUEUE_STATS_SQL = `SELECT
+  (SELECT count(*) FROM sqs_messages INDEXED BY sqs_messages_visible
+    WHERE queue_id = @queueId AND visible_at <= @now) AS visible,
+  (SELECT count(*) FROM sqs_messages INDEXED BY sqs_messages_visible
+    WHERE queue_id = @queueId AND visible_at > @now) AS invisible,
+  (SELECT count(*) FROM sqs_messages INDEXED BY sqs_messages_sent
+    WHERE queue_id = @queueId AND sent_at <= @expired AND visible_at <= @now) AS expired_visible,
+  (SELECT count(*) FROM sqs_messages INDEXED BY sqs_messages_sent
+    WHERE queue_id = @queueId AND sent_at <= @expired AND visible_at > @now) AS expired_invisible,
+  (SELECT count(*) FROM sqs_messages INDEXED BY sqs_messages_received
+    WHERE queue_id = @queueId AND visible_at > @now AND sent_at > @expired
+      AND token IS NOT NULL) AS in_flight,
+  (SELECT min(sent_at) FROM sqs_messages INDEXED BY sqs_messages_sent
+    WHERE queue_id = @queueId AND sent_at > @expired) AS oldest,
+  (SELECT min(sent_at) FROM sqs_messages INDEXED BY sqs_messages_sent
+    WHERE queue_id = @queueId AND sent_at > @expired AND visible_at <= @now) AS oldest_visible`;
+
+/**
  * Queues and messages in SQLite. Every operation that changes messages runs in one transaction,
  * so a receive either hands a message to exactly one caller or to none.
  */
@@ -172,19 +194,14 @@ export class SqliteQueueStore implements QueueStore {
         { now: number; queueId: number; expired: number },
         {
           visible: number;
+          invisible: number;
+          expired_visible: number;
+          expired_invisible: number;
           in_flight: number;
-          delayed: number;
           oldest: number | null;
           oldest_visible: number | null;
         }
-      >(
-        `SELECT coalesce(sum(visible_at <= @now), 0) AS visible,
-                coalesce(sum(visible_at > @now AND token IS NOT NULL), 0) AS in_flight,
-                coalesce(sum(visible_at > @now AND token IS NULL), 0) AS delayed,
-                min(sent_at) AS oldest,
-                min(CASE WHEN visible_at <= @now THEN sent_at END) AS oldest_visible
-         FROM sqs_messages WHERE queue_id = @queueId AND sent_at > @expired`,
-      ),
+      >(QUEUE_STATS_SQL),
       nextVisible: db.prepare<[number, number], { at: number | null }>(
         'SELECT min(visible_at) AS at FROM sqs_messages WHERE queue_id = ? AND visible_at > ?',
       ),
@@ -377,9 +394,10 @@ export class SqliteQueueStore implements QueueStore {
     // Messages past the retention period are only deleted by the next receive; they no longer count.
     const r = this.#s.stats.get({ now, queueId, expired: now - retentionMs })!;
     return {
-      visible: r.visible,
+      visible: r.visible - r.expired_visible,
       inFlight: r.in_flight,
-      delayed: r.delayed,
+      // Not visible and not received: DelaySeconds still running.
+      delayed: r.invisible - r.expired_invisible - r.in_flight,
       ...(r.oldest === null ? {} : { oldestSentAt: r.oldest }),
       ...(r.oldest_visible === null ? {} : { oldestVisibleSentAt: r.oldest_visible }),
     };

@@ -3,6 +3,7 @@ import { type AccountScope, parseFunctionRef } from '../../domain/arn.js';
 import type { Clock } from '../../domain/clock.js';
 import { conflict, invalidParameter, LambdaError, notFound } from '../../domain/errors.js';
 import type { Logger } from '../../observability/logger.js';
+import type { ScrapeScope } from '../../observability/metrics.js';
 import type { FunctionRegistry } from '../../registry/function-registry.js';
 import { KeyedMutex } from '../../registry/keyed-mutex.js';
 import type { EventSourceMappingStore } from '../../store/ports.js';
@@ -149,12 +150,13 @@ export class EventSourceMappingService {
 
   /**
    * The lag of every running mapping that knows it (`nimbus_trigger_lag_seconds`): one status
-   * read per mapping (SQS: one count query; PostgreSQL: what it holds in memory).
+   * read per mapping (SQS: the queue counts the scrape already read for `nimbus_sqs_messages`;
+   * PostgreSQL: what it holds in memory).
    */
-  async lags(): Promise<{ mapping: Mapping; lagSeconds: number }[]> {
+  async lags(scrape?: ScrapeScope): Promise<{ mapping: Mapping; lagSeconds: number }[]> {
     const out: { mapping: Mapping; lagSeconds: number }[] = [];
     for (const { mapping, source } of [...this.#running.values()]) {
-      const { lagSeconds } = await source.status();
+      const { lagSeconds } = await source.status(scrape);
       if (lagSeconds !== undefined) out.push({ mapping, lagSeconds });
     }
     return out;

@@ -1,5 +1,6 @@
 import type { Clock } from '../../domain/clock.js';
 import type { Logger } from '../../observability/logger.js';
+import type { ScrapeScope } from '../../observability/metrics.js';
 import type { BatchInvoker } from './batch-invoker.js';
 import type { Mapping, MappingKind } from './mapping.js';
 
@@ -28,7 +29,8 @@ export interface SourceStatus {
 }
 
 export interface RunningSource {
-  status(): Promise<SourceStatus>;
+  /** `scrape`: called for `/metrics`; what the scrape's gauges share may be reused. */
+  status(scrape?: ScrapeScope): Promise<SourceStatus>;
   /** Stops polling; waits a short grace for batches in flight. Idempotent. */
   close(): Promise<void>;
 }

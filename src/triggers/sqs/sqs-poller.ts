@@ -1,6 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { FunctionRef } from '../../domain/arn.js';
 import { SYNC_PAYLOAD_MAX_BYTES } from '../../domain/limits.js';
+import type { ScrapeScope } from '../../observability/metrics.js';
+import type { QueueStats } from '../../queues/queue-model.js';
 import type { QueueService, ReceivedMessage } from '../../queues/queue-service.js';
 import { isSqsError } from '../../queues/sqs-errors.js';
 import { RECEIVE_MAX_MESSAGES, RECEIVE_WAIT_MAX_SECONDS } from '../../queues/sqs-limits.js';
@@ -60,12 +62,12 @@ export class SqsPoller implements RunningSource {
     return this.#workers.size;
   }
 
-  async status(): Promise<SourceStatus> {
+  async status(scrape?: ScrapeScope): Promise<SourceStatus> {
     let lag: string | undefined;
     let lagCount: number | undefined;
     let lagSeconds: number | undefined;
-    try {
-      const s = await this.#d.queues.stats(this.#queueName);
+    const s = await this.#queueStats(scrape);
+    if (s) {
       lagCount = s.visible + s.inFlight + s.delayed;
       // What waits to be received, as SQS's ApproximateAgeOfOldestMessage ages it: since sending.
       lagSeconds =
@@ -77,8 +79,7 @@ export class SqsPoller implements RunningSource {
           ? ''
           : `, oldest ${Math.round((this.#d.clock.now() - s.oldestSentAt) / 1000)} s`;
       lag = `${s.visible} waiting, ${s.inFlight} in flight${age}`;
-    } catch (e) {
-      if (!isSqsError(e)) throw e;
+    } else {
       lag = 'queue does not exist';
     }
     return {
@@ -89,6 +90,17 @@ export class SqsPoller implements RunningSource {
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
       ...(this.#lastBatchAt !== undefined ? { lastBatchAt: this.#lastBatchAt } : {}),
     };
+  }
+
+  /** The queue's counts; for a scrape, those every queue's gauge read (one query per queue). */
+  async #queueStats(scrape: ScrapeScope | undefined): Promise<QueueStats | undefined> {
+    if (scrape) return (await this.#d.queues.scrapeStats(scrape)).get(this.#queueName);
+    try {
+      return await this.#d.queues.stats(this.#queueName);
+    } catch (e) {
+      if (!isSqsError(e)) throw e;
+      return undefined;
+    }
   }
 
   async close(): Promise<void> {

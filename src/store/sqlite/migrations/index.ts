@@ -9,6 +9,7 @@ import { ASYNC_INVOKE } from './0008-async-invoke.js';
 import { CONCURRENCY } from './0009-concurrency.js';
 import { SCHEDULES } from './0010-schedules.js';
 import { FUNCTION_POLICIES } from './0011-function-policies.js';
+import { SCRAPE_INDEXES } from './0012-scrape-indexes.js';
 
 export interface Migration {
   /** Unique and stable: `NNNN-topic`. Never edit a migration that has shipped; add a new one. */
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   CONCURRENCY,
   SCHEDULES,
   FUNCTION_POLICIES,
+  SCRAPE_INDEXES,
 ];
