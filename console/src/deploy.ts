@@ -35,8 +35,10 @@ export async function waitUntilReady(
     const c = await lambda().send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     onState(`State: ${c.State}, LastUpdateStatus: ${c.LastUpdateStatus}`);
     const building = c.State === 'Pending' || c.LastUpdateStatus === 'InProgress';
-    if (building || afterId !== undefined) await follow().catch(() => undefined);
-    if (c.State === 'Failed' || c.LastUpdateStatus === 'Failed') {
+    const failed = c.State === 'Failed' || c.LastUpdateStatus === 'Failed';
+    // A build that failed before the first look still has a log that says why.
+    if (building || failed || afterId !== undefined) await follow().catch(() => undefined);
+    if (failed) {
       throw new ApiError(
         c.StateReasonCode ?? c.LastUpdateStatusReasonCode ?? 'Failed',
         c.StateReason ?? c.LastUpdateStatusReason ?? 'The deployment failed.',

@@ -2,6 +2,8 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionConcurrencyCommand,
+  GetFunctionConfigurationCommand,
+  GetFunctionEventInvokeConfigCommand,
   GetProvisionedConcurrencyConfigCommand,
   InvokeCommand,
   PublishVersionCommand,
@@ -109,7 +111,6 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
     await page.fill('input[name="handler"]', 'app.run');
     await page.getByRole('button', { name: 'Deploy' }).click();
     await page.getByTestId('deployed').getByText('from-zip').waitFor();
-    const { GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
     const c = await s.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'from-zip' }));
     expect(c).toMatchObject({ Handler: 'app.run', State: 'Active', Runtime: 'nodejs24.x' });
     await page.goto(`${s.url}/console/functions/hello-console?tab=test`);
@@ -827,6 +828,88 @@ describe.skipIf(!CHROMIUM)('console in headless Chromium', () => {
       .toMatch(/^110 \(0 available\)FAILEDThe function failed to initialize/);
     await failing.getByRole('button', { name: 'Remove' }).click();
     await failing.getByText('No provisioned concurrency.').waitFor();
+  });
+
+  it('sets asynchronous invocation settings on an alias, lists them and removes them', async () => {
+    const { page } = b;
+    await page.goto(`${s.url}/console/functions/flaky?tab=configuration`);
+    const card = page.getByTestId('event-invoke-config');
+    const qualifier = card.locator('select[name="qualifier"]');
+    const retries = card.locator('input[name="maximumRetryAttempts"]');
+    const maxAge = card.locator('input[name="maximumEventAgeInSeconds"]');
+    const save = card.getByRole('button', { name: 'Save async settings' });
+    const rows = card.getByTestId('event-invoke-configs').locator('tbody tr');
+    // The choices are $LATEST then what ListVersionsByFunction and ListAliases return.
+    await qualifier.locator('option[value="live"]').waitFor({ state: 'attached' });
+    await expect(qualifier.locator('option').allTextContents()).resolves.toEqual([
+      '$LATEST',
+      '1',
+      '2',
+      'live',
+    ]);
+    // The async-failure step configured $LATEST (0 retries, 6 hours): the list has it, the form shows it.
+    await expect.poll(() => rows.locator('td:first-child').allTextContents()).toEqual(['$LATEST']);
+    await expect(rows.first().textContent()).resolves.toMatch(/^\$LATEST021600 s——/);
+    await card.getByText('Configured for $LATEST').waitFor();
+    await expect(retries.inputValue()).resolves.toBe('0');
+
+    await qualifier.selectOption('live');
+    await card.getByText('Not configured for live').waitFor();
+    await expect(retries.inputValue()).resolves.toBe('2');
+    // Bad input: the API's own message, next to the field it names.
+    await maxAge.fill('30');
+    await save.click();
+    await expect(
+      card.locator('label', { hasText: 'Maximum event age' }).getByTestId('field-error').textContent(),
+    ).resolves.toBe(
+      "1 validation error detected: Value '30' at 'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value greater than or equal to 60",
+    );
+    await expect(card.getByTestId('field-error').count()).resolves.toBe(1);
+
+    const target = await s.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'from-zip' }));
+    await retries.fill('1');
+    await maxAge.fill('120');
+    await card.locator('input[name="onSuccess"]').fill(target.FunctionArn!);
+    await save.click();
+    await expect(card.getByTestId('event-invoke-note').textContent()).resolves.toBe('Saved.');
+    await card.getByText('Configured for live').waitFor();
+    const live = await s.lambda.send(
+      new GetFunctionEventInvokeConfigCommand({ FunctionName: 'flaky', Qualifier: 'live' }),
+    );
+    expect(live).toMatchObject({
+      MaximumRetryAttempts: 1,
+      MaximumEventAgeInSeconds: 120,
+      DestinationConfig: { OnSuccess: { Destination: target.FunctionArn } },
+    });
+    expect(live.FunctionArn).toMatch(/:function:flaky:live$/);
+    // $LATEST keeps its own settings.
+    await expect(
+      s.lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'flaky', Qualifier: '$LATEST' })),
+    ).resolves.toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 21600 });
+
+    await expect.poll(() => rows.locator('td:first-child').allTextContents()).toEqual(['$LATEST', 'live']);
+    const liveRow = rows.filter({ hasText: /^live/ });
+    await expect(liveRow.textContent()).resolves.toBe(
+      `live1120 s${target.FunctionArn}—${live.LastModified!.toLocaleString('en-GB')}Edit Remove`,
+    );
+    await shot(page, 'event-invoke-configs');
+
+    // Edit from the list loads that qualifier's settings into the form.
+    await qualifier.selectOption('$LATEST');
+    await card.getByText('Configured for $LATEST').waitFor();
+    await liveRow.getByRole('button', { name: 'Edit' }).click();
+    await expect(qualifier.inputValue()).resolves.toBe('live');
+    await expect.poll(() => maxAge.inputValue()).toBe('120');
+
+    await liveRow.getByRole('button', { name: 'Remove' }).click();
+    await expect(card.getByTestId('event-invoke-note').textContent()).resolves.toBe(
+      'Removed the settings of live: the defaults apply (2 retries, 6 hours).',
+    );
+    await expect.poll(() => rows.locator('td:first-child').allTextContents()).toEqual(['$LATEST']);
+    await card.getByText('Not configured for live').waitFor();
+    await expect(
+      s.lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'flaky', Qualifier: 'live' })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('browses the buckets: creates one, uploads, opens folders, downloads and deletes', async () => {

@@ -3,9 +3,7 @@ import {
   DeleteProvisionedConcurrencyConfigCommand,
   GetAccountSettingsCommand,
   GetFunctionConcurrencyCommand,
-  ListAliasesCommand,
   ListProvisionedConcurrencyConfigsCommand,
-  ListVersionsByFunctionCommand,
   type ProvisionedConcurrencyConfigListItem,
   PutFunctionConcurrencyCommand,
   PutProvisionedConcurrencyConfigCommand,
@@ -15,6 +13,7 @@ import { lambda } from '../api/client';
 import { ApiError, asApiError, fieldOf } from '../api/errors';
 import { ErrorBox, FieldError, Notice } from '../components/Alert';
 import { useInterval, useLoad } from '../hooks';
+import { usePublishedQualifiers } from './qualifiers';
 
 /** A whole number typed in a field, or the API's own kind of message naming that field. */
 function wholeNumber(value: string, member: string): number {
@@ -128,29 +127,6 @@ export function ReservedConcurrency({ name }: { name: string }) {
 
 const qualifierOf = (c: ProvisionedConcurrencyConfigListItem) => (c.FunctionArn ?? '').split(':')[7] ?? '';
 
-/** The function's published versions and its aliases: what provisioned concurrency can be set on. */
-async function publishedQualifiers(name: string, signal: AbortSignal): Promise<string[]> {
-  const out: string[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await lambda().send(
-      new ListVersionsByFunctionCommand({ FunctionName: name, ...(marker ? { Marker: marker } : {}) }),
-      { abortSignal: signal },
-    );
-    for (const v of page.Versions ?? []) if (v.Version && v.Version !== '$LATEST') out.push(v.Version);
-    marker = page.NextMarker;
-  } while (marker);
-  do {
-    const page = await lambda().send(
-      new ListAliasesCommand({ FunctionName: name, ...(marker ? { Marker: marker } : {}) }),
-      { abortSignal: signal },
-    );
-    for (const a of page.Aliases ?? []) if (a.Name) out.push(a.Name);
-    marker = page.NextMarker;
-  } while (marker);
-  return out;
-}
-
 /**
  * Provisioned concurrency (Put/Get/Delete/ListProvisionedConcurrencyConfig(s)) on a published
  * version or an alias, as AWS has it: each configuration keeps that many sandboxes initialised,
@@ -176,7 +152,8 @@ export function ProvisionedConcurrency({ name }: { name: string }) {
     },
     [name],
   );
-  const qualifiers = useLoad((signal) => publishedQualifiers(name, signal), [name]);
+  // What provisioned concurrency can be set on: the published versions and the aliases.
+  const qualifiers = usePublishedQualifiers(name);
   const rows = configs.data ?? [];
   // Follows an allocation until it is READY or FAILED.
   useInterval(
