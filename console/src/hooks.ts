@@ -50,3 +50,29 @@ export function useInterval(fn: () => void, ms: number, active = true): void {
     return () => clearInterval(id);
   }, [ms, active]);
 }
+
+/**
+ * Paging through an API that hands back a continuation token (Marker, ContinuationToken, a
+ * cursor): the tokens of the pages seen so far, so that Previous goes back without the API
+ * paging backwards. `current` is the token of the page on screen (undefined for the first).
+ */
+export interface Pages<T> {
+  current: T | undefined;
+  /** 1 for the first page. */
+  number: number;
+  next: (token: T) => void;
+  previous: () => void;
+  /** Back to the first page (after a filter changes, say). */
+  reset: () => void;
+}
+
+export function usePages<T>(): Pages<T> {
+  const [tokens, setTokens] = useState<(T | undefined)[]>([undefined]);
+  return {
+    current: tokens[tokens.length - 1],
+    number: tokens.length,
+    next: (token) => setTokens((t) => [...t, token]),
+    previous: () => setTokens((t) => (t.length > 1 ? t.slice(0, -1) : t)),
+    reset: () => setTokens([undefined]),
+  };
+}

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { nimbus } from '../api/client';
 import { ErrorBox, Notice } from '../components/Alert';
+import { Pager } from '../components/Pager';
 import { formatTime } from '../format';
-import { useInterval, useLoad } from '../hooks';
+import { useInterval, useLoad, usePages } from '../hooks';
 
 const STATES = ['queued', 'in-flight', 'retrying', 'failed', 'succeeded'] as const;
 const PAGE = 25;
@@ -42,8 +43,8 @@ interface EventList {
 export default function AsyncEventsTab({ name }: { name: string }) {
   const base = `/nimbus/v1/functions/${encodeURIComponent(name)}/events`;
   const [state, setState] = useState('');
-  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
-  const after = cursors[cursors.length - 1];
+  const pages = usePages<number>();
+  const after = pages.current;
   const list = useLoad(
     (signal) =>
       nimbus<EventList>('GET', base, { query: { state: state || undefined, after, limit: PAGE }, signal }),
@@ -92,7 +93,7 @@ export default function AsyncEventsTab({ name }: { name: string }) {
           className={state === '' ? 'selected' : ''}
           onClick={() => {
             setState('');
-            setCursors([undefined]);
+            pages.reset();
           }}
         >
           All
@@ -105,7 +106,7 @@ export default function AsyncEventsTab({ name }: { name: string }) {
             data-testid={`count-${s}`}
             onClick={() => {
               setState(s);
-              setCursors([undefined]);
+              pages.reset();
             }}
           >
             {s} <span className="count">{counts[s] ?? 0}</span>
@@ -187,22 +188,7 @@ export default function AsyncEventsTab({ name }: { name: string }) {
           </tbody>
         </table>
       )}
-      <div className="pager">
-        <button
-          type="button"
-          disabled={cursors.length === 1}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          ← Previous
-        </button>
-        <button
-          type="button"
-          disabled={list.data?.nextAfter === undefined}
-          onClick={() => setCursors((c) => [...c, list.data?.nextAfter])}
-        >
-          Next →
-        </button>
-      </div>
+      <Pager pages={pages} next={list.data?.nextAfter} />
       {open && detail.data ? (
         <div className="card" data-testid="event-detail">
           <h3>

@@ -4,6 +4,7 @@ import { lambda } from '../api/client';
 import { type ApiError, asApiError, fieldOf } from '../api/errors';
 import { ErrorBox, FieldError, Notice } from '../components/Alert';
 import { EnvEditor, fromVariables, toVariables } from '../components/EnvEditor';
+import { SizingFields } from '../components/SizingFields';
 import { waitUntilReady } from '../deploy';
 import { formatBytes } from '../format';
 import { ProvisionedConcurrency, ReservedConcurrency } from './Concurrency';
@@ -81,26 +82,13 @@ export function ConfigTab({ config, onSaved }: { config: FunctionConfiguration; 
       <form className="card" onSubmit={save} noValidate>
         <h3>General configuration</h3>
         <div className="row">
-          <label>
-            Memory (MB)
-            <input
-              name="memorySize"
-              inputMode="numeric"
-              value={memory}
-              onChange={(e) => setMemory(e.target.value)}
-            />
-            <FieldError message={fieldError('memorySize')} />
-          </label>
-          <label>
-            Timeout (seconds)
-            <input
-              name="timeout"
-              inputMode="numeric"
-              value={timeout}
-              onChange={(e) => setTimeoutValue(e.target.value)}
-            />
-            <FieldError message={fieldError('timeout')} />
-          </label>
+          <SizingFields
+            memory={memory}
+            timeout={timeout}
+            onMemory={setMemory}
+            onTimeout={setTimeoutValue}
+            fieldError={fieldError}
+          />
           <label>
             Log format
             <select

@@ -1,17 +1,17 @@
-import { useState } from 'react';
 import { nimbus } from '../api/client';
 import type { Invocation } from '../api/types';
 import { ErrorBox } from '../components/Alert';
+import { Pager } from '../components/Pager';
 import { formatMs, formatTime } from '../format';
-import { useLoad } from '../hooks';
+import { useLoad, usePages } from '../hooks';
 import { functionPath, Link } from '../router';
 
 const PAGE = 25;
 
 /** Recent invocations from the metering records, newest first, paged back with `before`. */
 export function InvocationsTab({ name }: { name: string }) {
-  const [pages, setPages] = useState<(number | undefined)[]>([undefined]);
-  const before = pages[pages.length - 1];
+  const pages = usePages<number>();
+  const before = pages.current;
   const list = useLoad(
     () =>
       nimbus<{ invocations: Invocation[]; nextBefore?: number }>(
@@ -67,19 +67,7 @@ export function InvocationsTab({ name }: { name: string }) {
           ) : null}
         </tbody>
       </table>
-      <div className="pager">
-        <button type="button" disabled={pages.length === 1} onClick={() => setPages((p) => p.slice(0, -1))}>
-          ← Newer
-        </button>
-        <span>Page {pages.length}</span>
-        <button
-          type="button"
-          disabled={list.data?.nextBefore === undefined}
-          onClick={() => setPages((p) => [...p, list.data?.nextBefore])}
-        >
-          Older →
-        </button>
-      </div>
+      <Pager pages={pages} next={list.data?.nextBefore} labels={['← Newer', 'Older →']} showNumber />
     </div>
   );
 }

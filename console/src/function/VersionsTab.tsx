@@ -12,16 +12,17 @@ import { type FormEvent, useState } from 'react';
 import { lambda } from '../api/client';
 import { ApiError, asApiError, fieldOf } from '../api/errors';
 import { ErrorBox, FieldError, Notice } from '../components/Alert';
+import { Pager } from '../components/Pager';
 import { formatBytes } from '../format';
-import { useLoad } from '../hooks';
+import { useLoad, usePages } from '../hooks';
 import { functionPath, Link } from '../router';
 
 const PAGE = 20;
 
 /** Versions (ListVersionsByFunction, PublishVersion) and aliases with weighted routing. */
 export default function VersionsTab({ name }: { name: string }) {
-  const [markers, setMarkers] = useState<(string | undefined)[]>([undefined]);
-  const marker = markers[markers.length - 1];
+  const pages = usePages<string>();
+  const marker = pages.current;
   const versions = useLoad(
     (signal) =>
       lambda().send(
@@ -67,7 +68,7 @@ export default function VersionsTab({ name }: { name: string }) {
       );
       setNote(`Published version ${v.Version}.`);
       setDescription('');
-      setMarkers([undefined]);
+      pages.reset();
       versions.reload();
     } catch (e) {
       setPublishError(asApiError(e));
@@ -136,22 +137,7 @@ export default function VersionsTab({ name }: { name: string }) {
             ))}
           </tbody>
         </table>
-        <div className="pager">
-          <button
-            type="button"
-            disabled={markers.length === 1}
-            onClick={() => setMarkers((m) => m.slice(0, -1))}
-          >
-            ← Previous
-          </button>
-          <button
-            type="button"
-            disabled={!versions.data?.NextMarker}
-            onClick={() => setMarkers((m) => [...m, versions.data?.NextMarker])}
-          >
-            Next →
-          </button>
-        </div>
+        <Pager pages={pages} next={versions.data?.NextMarker} />
       </div>
 
       <div className="card">

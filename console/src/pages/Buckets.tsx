@@ -10,8 +10,9 @@ import {
 import { type FormEvent, useRef, useState } from 'react';
 import { type ApiError, asApiError } from '../api/errors';
 import { ErrorBox, FieldError, Notice } from '../components/Alert';
+import { Pager } from '../components/Pager';
 import { formatBytes } from '../format';
-import { useLoad } from '../hooks';
+import { useLoad, usePages } from '../hooks';
 import { href, Link, navigate, useRoute } from '../router';
 import { s3Client } from '../triggers/bucket';
 
@@ -32,8 +33,8 @@ async function withS3<T>(fn: (c: ReturnType<typeof s3Client>) => Promise<T>): Pr
 }
 
 function BucketList() {
-  const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
-  const token = tokens[tokens.length - 1];
+  const pages = usePages<string>();
+  const token = pages.current;
   const buckets = useLoad(
     (signal) =>
       withS3((c) =>
@@ -98,26 +99,15 @@ function BucketList() {
           </tbody>
         </table>
       )}
-      <div className="pager">
-        <button type="button" disabled={tokens.length === 1} onClick={() => setTokens((t) => t.slice(0, -1))}>
-          ← Previous
-        </button>
-        <button
-          type="button"
-          disabled={!buckets.data?.ContinuationToken}
-          onClick={() => setTokens((t) => [...t, buckets.data?.ContinuationToken])}
-        >
-          Next →
-        </button>
-      </div>
+      <Pager pages={pages} next={buckets.data?.ContinuationToken} />
     </div>
   );
 }
 
 function BucketObjects({ bucket }: { bucket: string }) {
   const prefix = useRoute().query.get('prefix') ?? '';
-  const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
-  const token = tokens[tokens.length - 1];
+  const pages = usePages<string>();
+  const token = pages.current;
   const objects = useLoad(
     (signal) =>
       withS3((c) =>
@@ -139,7 +129,7 @@ function BucketObjects({ bucket }: { bucket: string }) {
   const [busy, setBusy] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const go = (p: string) => {
-    setTokens([undefined]);
+    pages.reset();
     navigate(`/buckets/${encodeURIComponent(bucket)}${p ? `?prefix=${encodeURIComponent(p)}` : ''}`);
   };
 
@@ -308,18 +298,7 @@ function BucketObjects({ bucket }: { bucket: string }) {
           </tbody>
         </table>
       )}
-      <div className="pager">
-        <button type="button" disabled={tokens.length === 1} onClick={() => setTokens((t) => t.slice(0, -1))}>
-          ← Previous
-        </button>
-        <button
-          type="button"
-          disabled={!objects.data?.NextContinuationToken}
-          onClick={() => setTokens((t) => [...t, objects.data?.NextContinuationToken])}
-        >
-          Next →
-        </button>
-      </div>
+      <Pager pages={pages} next={objects.data?.NextContinuationToken} />
       <p className="muted small">
         Objects are also at <code>{`${location.origin}/${bucket}/<key>`}</code> for any S3 client (path
         style). <a href={href('/buckets')}>All buckets</a>

@@ -8,6 +8,7 @@ import { ErrorBox, FieldError } from '../components/Alert';
 import { CallUrl } from '../components/CallUrl';
 import { EnvEditor, type EnvRow, toVariables } from '../components/EnvEditor';
 import { Editor } from '../components/LazyEditor';
+import { SizingFields } from '../components/SizingFields';
 import { TriggerPicker } from '../components/TriggerPicker';
 import { waitUntilReady } from '../deploy';
 import { useLoad } from '../hooks';
@@ -236,26 +237,13 @@ export function CreateFunction() {
 
         <Section n={4} title="Settings">
           <div className="row">
-            <label>
-              Memory (MB)
-              <input
-                name="memorySize"
-                inputMode="numeric"
-                value={memory}
-                onChange={(e) => setMemory(e.target.value)}
-              />
-              <FieldError message={fieldError('memorySize')} />
-            </label>
-            <label>
-              Timeout (seconds)
-              <input
-                name="timeout"
-                inputMode="numeric"
-                value={timeout}
-                onChange={(e) => setTimeoutValue(e.target.value)}
-              />
-              <FieldError message={fieldError('timeout')} />
-            </label>
+            <SizingFields
+              memory={memory}
+              timeout={timeout}
+              onMemory={setMemory}
+              onTimeout={setTimeoutValue}
+              fieldError={fieldError}
+            />
           </div>
           <div className="label">Environment variables</div>
           <EnvEditor rows={env} onChange={setEnv} />

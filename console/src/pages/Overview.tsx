@@ -1,11 +1,11 @@
 import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { useState } from 'react';
 import { lambda, nimbus } from '../api/client';
 import type { Series, ServerStatus, Usage } from '../api/types';
 import { ErrorBox } from '../components/Alert';
 import { Chart } from '../components/Chart';
+import { Pager } from '../components/Pager';
 import { formatBytes, formatCount, formatTime, formatUsd } from '../format';
-import { useInterval, useLoad } from '../hooks';
+import { useInterval, useLoad, usePages } from '../hooks';
 import { functionPath, Link } from '../router';
 
 const PAGE_SIZE = 20;
@@ -13,9 +13,8 @@ const DAY_MS = 86_400_000;
 
 /** All functions (paged with ListFunctions' Marker), with the last 24 hours of activity. */
 export function Overview({ status }: { status: ServerStatus }) {
-  // Markers of the pages seen so far: the first page has none.
-  const [markers, setMarkers] = useState<(string | undefined)[]>([undefined]);
-  const marker = markers[markers.length - 1];
+  const pages = usePages<string>();
+  const marker = pages.current;
   const functions = useLoad(
     (signal) =>
       lambda().send(
@@ -103,7 +102,7 @@ export function Overview({ status }: { status: ServerStatus }) {
               </tr>
             );
           })}
-          {!functions.loading && list.length === 0 && markers.length === 1 ? (
+          {!functions.loading && list.length === 0 && pages.number === 1 ? (
             <tr>
               <td colSpan={7} className="empty">
                 No functions yet. <Link to="/create">Create your first function</Link>.
@@ -112,23 +111,7 @@ export function Overview({ status }: { status: ServerStatus }) {
           ) : null}
         </tbody>
       </table>
-      <div className="pager">
-        <button
-          type="button"
-          disabled={markers.length === 1}
-          onClick={() => setMarkers((m) => m.slice(0, -1))}
-        >
-          ← Previous
-        </button>
-        <span>Page {markers.length}</span>
-        <button
-          type="button"
-          disabled={!functions.data?.NextMarker}
-          onClick={() => setMarkers((m) => [...m, functions.data?.NextMarker])}
-        >
-          Next →
-        </button>
-      </div>
+      <Pager pages={pages} next={functions.data?.NextMarker} showNumber />
     </div>
   );
 }
