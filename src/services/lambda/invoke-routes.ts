@@ -25,16 +25,7 @@ export function addInvokeRoutes(router: RestRouter<LambdaRoute>, d: InvokeRoutes
     maxBodyBytes: SYNC_PAYLOAD_MAX_BYTES,
     handler: async (call) => {
       const type = invocationType(call);
-      const logType = header(call, 'x-amz-log-type') ?? 'None';
-      if (logType !== 'None' && logType !== 'Tail') {
-        throw validationError([
-          {
-            member: 'logType',
-            value: logType,
-            constraint: 'Member must satisfy enum value set: [None, Tail]',
-          },
-        ]);
-      }
+      const logType = logTypeHeader(call);
       const ref = functionRef(call);
       if (type === 'DryRun') {
         await d.invoke.check(ref);
@@ -79,21 +70,33 @@ export function addInvokeRoutes(router: RestRouter<LambdaRoute>, d: InvokeRoutes
   });
 }
 
-function header(call: LambdaCall, name: string): string | undefined {
+export function header(call: LambdaCall, name: string): string | undefined {
   const v = call.x.req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
-function invocationType(call: LambdaCall): InvocationType {
-  const raw = header(call, 'x-amz-invocation-type') ?? 'RequestResponse';
-  if ((INVOCATION_TYPES as readonly string[]).includes(raw)) return raw as InvocationType;
+/** A header whose value is one of `allowed` (`fallback` when absent), else AWS's validation error. */
+export function enumHeader<T extends string>(
+  call: LambdaCall,
+  name: string,
+  member: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const raw = header(call, name) ?? fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw validationError([
-    {
-      member: 'invocationType',
-      value: raw,
-      constraint: `Member must satisfy enum value set: [${INVOCATION_TYPES.join(', ')}]`,
-    },
+    { member, value: raw, constraint: `Member must satisfy enum value set: [${allowed.join(', ')}]` },
   ]);
+}
+
+/** `X-Amz-Log-Type`: None (default) or Tail. */
+export function logTypeHeader(call: LambdaCall): 'None' | 'Tail' {
+  return enumHeader(call, 'x-amz-log-type', 'logType', ['None', 'Tail'], 'None');
+}
+
+function invocationType(call: LambdaCall): InvocationType {
+  return enumHeader(call, 'x-amz-invocation-type', 'invocationType', INVOCATION_TYPES, 'RequestResponse');
 }
 
 /** The event as the function will see it: JSON checked, an empty body meaning `{}`. */

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { validationError } from '../../domain/errors.js';
 import { SYNC_PAYLOAD_MAX_BYTES } from '../../domain/limits.js';
 import type { HttpExchange } from '../../gateway/exchange.js';
 import type { RestRouter } from '../../gateway/rest-router.js';
@@ -7,8 +6,8 @@ import type { InvokeResponse, InvokeService } from '../../invoke/invoke-service.
 import type { Logger } from '../../observability/logger.js';
 import type { StreamedResponse } from '../../sandbox/streamed-response.js';
 import { encodeEvent } from './event-stream.js';
-import { decodeClientContext, jsonPayload } from './invoke-routes.js';
-import { functionRef, type LambdaCall, type LambdaRoute } from './lambda-call.js';
+import { decodeClientContext, enumHeader, header, jsonPayload, logTypeHeader } from './invoke-routes.js';
+import { functionRef, type LambdaRoute } from './lambda-call.js';
 
 const INVOCATION_TYPES = ['RequestResponse', 'DryRun'] as const;
 
@@ -28,26 +27,14 @@ export function addStreamInvokeRoutes(router: RestRouter<LambdaRoute>, d: Stream
     operation: 'InvokeWithResponseStream',
     maxBodyBytes: SYNC_PAYLOAD_MAX_BYTES,
     handler: async (call) => {
-      const type = header(call, 'x-amz-invocation-type') ?? 'RequestResponse';
-      if (!(INVOCATION_TYPES as readonly string[]).includes(type)) {
-        throw validationError([
-          {
-            member: 'invocationType',
-            value: type,
-            constraint: `Member must satisfy enum value set: [${INVOCATION_TYPES.join(', ')}]`,
-          },
-        ]);
-      }
-      const logType = header(call, 'x-amz-log-type') ?? 'None';
-      if (logType !== 'None' && logType !== 'Tail') {
-        throw validationError([
-          {
-            member: 'logType',
-            value: logType,
-            constraint: 'Member must satisfy enum value set: [None, Tail]',
-          },
-        ]);
-      }
+      const type = enumHeader(
+        call,
+        'x-amz-invocation-type',
+        'invocationType',
+        INVOCATION_TYPES,
+        'RequestResponse',
+      );
+      const logType = logTypeHeader(call);
       const ref = functionRef(call);
       const resolved = await d.invoke.check(ref);
       if (type === 'DryRun') return { status: 204 };
@@ -145,9 +132,4 @@ function errorMessage(payload: Buffer): string {
     // not JSON: pass it on as text
   }
   return payload.toString('utf8');
-}
-
-function header(call: LambdaCall, name: string): string | undefined {
-  const v = call.x.req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }

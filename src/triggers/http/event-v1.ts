@@ -8,6 +8,7 @@ import { requestTime } from './request-time.js';
  * as the client wrote them, `headers` with the last value of each, `multiValueHeaders` with all,
  * the same for the query string, and every absent member `null`.
  */
+/** What the front door knows of a request besides the request itself (both payload formats). */
 export interface V1EventContext {
   /** `GET /pets/{id}` or `$default`. */
   routeKey: string;
@@ -16,7 +17,7 @@ export interface V1EventContext {
   domainName: string;
   accountId: string;
   requestId: string;
-  /** The path the client called, including a named stage's prefix. */
+  /** The path the client called, including a named stage's prefix (AWS keeps it in `rawPath`). */
   rawPath: string;
   pathParameters?: Record<string, string>;
   stageVariables?: Record<string, string>;

@@ -1,4 +1,5 @@
 import { encodeBody } from './body-encoding.js';
+import type { V1EventContext } from './event-v1.js';
 import { type HttpRequestData, headerValue } from './http-request.js';
 import { parseQuery } from './query-string.js';
 import { requestTime } from './request-time.js';
@@ -9,18 +10,7 @@ import { requestTime } from './request-time.js';
  * comma-joined, the `Cookie` header moved to `cookies`, repeated query keys comma-joined, absent
  * members omitted rather than null.
  */
-export interface V2EventContext {
-  /** `$default` or `GET /pets/{id}`. */
-  routeKey: string;
-  stage: string;
-  apiId: string;
-  domainName: string;
-  accountId: string;
-  requestId: string;
-  /** The path the client called, including a named stage's prefix (AWS keeps it in `rawPath`). */
-  rawPath: string;
-  pathParameters?: Record<string, string>;
-  stageVariables?: Record<string, string>;
+export interface V2EventContext extends V1EventContext {
   /**
    * AWS_IAM function URLs carry `authentication: null` and the caller in `authorizer.iam`. NONE
    * URLs carry neither member (and `accountId: "anonymous"`), as recorded from AWS
