@@ -9,7 +9,7 @@ import {
   sendJson,
 } from '../gateway/exchange.js';
 import { RestRouter } from '../gateway/rest-router.js';
-import type { SigV4Authenticator } from '../gateway/sigv4-auth.js';
+import type { AuthFailure, SigV4Authenticator } from '../gateway/sigv4-auth.js';
 import type { Logger } from '../observability/logger.js';
 import { encodeLambdaError, internalError } from './lambda/error-encoding.js';
 import type { LambdaReply, LambdaRoute } from './lambda/lambda-call.js';
@@ -81,14 +81,7 @@ export class RestJsonSurface implements Surface {
 
   async #authenticate(x: HttpExchange, body: Buffer): Promise<void> {
     const r = await this.#auth.verify(x, body);
-    if (r.ok) return;
-    const code =
-      r.failure === 'missing'
-        ? 'MissingAuthenticationTokenException'
-        : r.failure === 'unknown-key'
-          ? 'UnrecognizedClientException'
-          : 'InvalidSignatureException';
-    throw new LambdaError(code, r.message);
+    if (!r.ok) throw jsonAuthError(r.failure, r.message);
   }
 
   #reply(x: HttpExchange, r: LambdaReply): void {
@@ -119,4 +112,15 @@ export class RestJsonSurface implements Surface {
     const encoded = encodeLambdaError(error);
     sendJson(x, encoded.status, encoded.body, encoded.headers);
   }
+}
+
+/** How the JSON and REST-JSON protocols (Lambda, Scheduler, Logs, API Gateway) word a failed signature check. */
+export function jsonAuthError(failure: AuthFailure, message: string): LambdaError {
+  const code =
+    failure === 'missing'
+      ? 'MissingAuthenticationTokenException'
+      : failure === 'unknown-key'
+        ? 'UnrecognizedClientException'
+        : 'InvalidSignatureException';
+  return new LambdaError(code, message);
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { LambdaError } from '../../domain/errors.js';
 
 import {
   BodyTooLargeError,
@@ -15,6 +14,7 @@ import type { Schedule } from '../../schedules/schedule.js';
 import type { ScheduleInput, ScheduleService } from '../../schedules/schedule-service.js';
 import { SchedulerError, validation } from '../../schedules/scheduler-errors.js';
 import { parseMembers } from '../lambda/validation.js';
+import { jsonAuthError } from '../rest-json-surface.js';
 import { encodeSchedulerError, internalSchedulerError } from './error-encoding.js';
 import { ListQuery, OTHER_TARGET_PARAMETERS, ScheduleBody, ScheduleName } from './schemas.js';
 
@@ -108,15 +108,7 @@ export class SchedulerSurface implements Surface {
         throw e;
       }
       const verdict = await this.auth.verify(x, body);
-      if (!verdict.ok) {
-        const code =
-          verdict.failure === 'missing'
-            ? 'MissingAuthenticationTokenException'
-            : verdict.failure === 'unknown-key'
-              ? 'UnrecognizedClientException'
-              : 'InvalidSignatureException';
-        throw new LambdaError(code, verdict.message);
-      }
+      if (!verdict.ok) throw jsonAuthError(verdict.failure, verdict.message);
       sendJson(x, 200, await match.handler(x, match.params, body));
     } catch (e) {
       this.#fail(x, e);
